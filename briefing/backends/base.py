@@ -1,0 +1,60 @@
+"""The one protocol every backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+Message = dict[str, str]
+StructuredMode = Literal["json_schema", "json_object_schema", "json_object"]
+# Called with the number of output tokens so far (or None while the prompt is being read).
+ProgressCallback = Callable[[int | None], None]
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """One chat completion request; everything in it is deterministic for a given input."""
+
+    messages: list[Message]
+    json_schema: dict[str, Any]
+    max_tokens: int = 2048
+    temperature: float = 0.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    """What came back: the raw text, why it stopped, and what it cost."""
+
+    content: str
+    finish_reason: str
+    model: str
+    usage: Usage = field(default_factory=Usage)
+    refusal: str | None = None
+
+
+class Backend(Protocol):
+    """A model that answers chat requests with JSON constrained by a schema."""
+
+    name: str
+    model: str
+
+    @property
+    def structured_mode(self) -> StructuredMode:
+        """How the schema reaches the model (the prompt must carry it for plain json_object)."""
+        ...
+
+    def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
+        """Run one request.
+
+        Raises:
+            BackendError: the server or model failed.
+        """
+        ...

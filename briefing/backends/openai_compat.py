@@ -1,0 +1,139 @@
+"""Any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp, llama-cpp-python) via the openai SDK."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import BackendError, ConfigError
+from .base import ChatRequest, ChatResult, ProgressCallback, StructuredMode, Usage
+
+if TYPE_CHECKING:
+    import openai
+
+OPENAI_URL = "https://api.openai.com/v1"
+# Sent when a server needs no key: never fall back to a real key meant for another server.
+PLACEHOLDER_KEY = "no-key-needed"
+# Statuses with which servers reject a response_format they do not support.
+_REJECTS_FORMAT = {400, 422, 500}
+
+
+def response_format(mode: StructuredMode, schema: dict[str, Any]) -> dict[str, Any]:
+    """The `response_format` body field for each structured-output mode."""
+    if mode == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": "briefing", "strict": True, "schema": schema}}
+    if mode == "json_object_schema":
+        return {"type": "json_object", "schema": schema}
+    return {"type": "json_object"}
+
+
+class OpenAICompatBackend:
+    """Chat completions through the openai SDK; `mode=None` picks the structured-output mode itself."""
+
+    name = "openai_compat"
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: StructuredMode | None = None,
+        timeout: float = 600.0,
+        max_retries: int = 2,
+        client: openai.OpenAI | None = None,
+    ):
+        self.model = model
+        self.base_url = base_url or OPENAI_URL
+        self._mode: StructuredMode | None = mode
+        self._auto = mode is None
+        self._client = client or _make_client(self.base_url, api_key, timeout, max_retries)
+
+    @property
+    def structured_mode(self) -> StructuredMode:
+        return self._mode or "json_schema"
+
+    def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
+        import openai
+
+        mode = self.structured_mode
+        try:
+            return self._complete(request, mode)
+        except openai.APIStatusError as e:
+            if not (self._auto and mode == "json_schema" and e.status_code in _REJECTS_FORMAT):
+                raise self._mapped(e) from e
+        # The server rejected json_schema: llama-cpp-python's form carries the schema instead.
+        self._mode = "json_object_schema"
+        try:
+            return self._complete(request, self._mode)
+        except openai.OpenAIError as e:
+            raise self._mapped(e) from e
+
+    def _complete(self, request: ChatRequest, mode: StructuredMode) -> ChatResult:
+        import openai
+
+        try:
+            response = self._client.chat.completions.create(  # type: ignore[call-overload]
+                model=self.model,
+                messages=request.messages,
+                response_format=response_format(mode, request.json_schema),
+                max_tokens=request.max_tokens,
+                temperature=request.temperature,
+                seed=request.seed,
+            )
+        except openai.APIStatusError:
+            raise
+        except openai.OpenAIError as e:
+            raise self._mapped(e) from e
+        return _result(response, self.model)
+
+    def _mapped(self, e: Exception) -> Exception:
+        """One place that turns SDK errors into errors a user can act on."""
+        import openai
+
+        url = self.base_url
+        if isinstance(e, openai.APITimeoutError):
+            return BackendError(f"the model server at {url} did not answer in time (raise --timeout)")
+        if isinstance(e, openai.APIConnectionError):
+            return BackendError(f"cannot reach the model server at {url}: is it running?")
+        if isinstance(e, openai.AuthenticationError | openai.PermissionDeniedError):
+            return ConfigError(
+                f"the server at {url} refused the API key ({e.status_code}): set OPENAI_API_KEY or --api-key"
+            )
+        if isinstance(e, openai.NotFoundError):
+            return BackendError(f"the server at {url} has no model {self.model!r} (404)", status_code=404, body=e.body)
+        if isinstance(e, openai.APIStatusError):
+            return BackendError(
+                f"the model server at {url} answered {e.status_code}: {_brief(e)}",
+                status_code=e.status_code,
+                body=e.body,
+            )
+        return BackendError(f"the model server at {url} failed: {e}")
+
+
+def _brief(e: Any) -> str:
+    body = e.body if isinstance(e.body, dict) else {}
+    message = body.get("message") or (body.get("error") or {}).get("message") if body else None
+    return " ".join(str(message or e.message).split())[:200]
+
+
+def _make_client(base_url: str, api_key: str | None, timeout: float, max_retries: int) -> openai.OpenAI:
+    import openai
+
+    return openai.OpenAI(
+        base_url=base_url,
+        api_key=api_key or PLACEHOLDER_KEY,
+        timeout=timeout,
+        max_retries=max_retries,
+    )
+
+
+def _result(response: Any, model: str) -> ChatResult:
+    choice = response.choices[0]
+    usage = response.usage
+    return ChatResult(
+        content=choice.message.content or "",
+        finish_reason=choice.finish_reason or "",
+        model=response.model or model,
+        usage=Usage(usage.prompt_tokens, usage.completion_tokens) if usage else Usage(),
+        refusal=getattr(choice.message, "refusal", None),
+    )

@@ -1,0 +1,169 @@
+"""The `briefing` command: parse options, call the library, print. No logic of its own."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, cast
+
+import typer
+
+from .errors import BriefingError
+
+if TYPE_CHECKING:
+    from .backends.base import StructuredMode
+
+app = typer.Typer(
+    help="Evidence-cited policy briefings from source documents.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals can hold API keys
+    add_completion=False,
+)
+
+
+class Format(StrEnum):
+    markdown = "markdown"
+    json = "json"
+
+
+class Structured(StrEnum):
+    auto = "auto"
+    json_schema = "json_schema"
+    json_object_schema = "json_object_schema"
+    json_object = "json_object"
+
+
+@app.command()
+def generate(
+    sources: Annotated[list[Path], typer.Argument(help="Text files to brief (UTF-8).", show_default=False)],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
+    fmt: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="markdown, or json (briefing + run metadata)."),
+    ] = Format.markdown,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
+    model: Annotated[str | None, typer.Option(envvar="BRIEFING_MODEL", help="Model name on the server.")] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(envvar="OPENAI_BASE_URL", help="An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."),
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option(envvar="OPENAI_API_KEY", help="API key for the server.", show_default=False),
+    ] = None,
+    model_path: Annotated[
+        Path | None,
+        typer.Option(help="Run this GGUF file in process instead of the packaged model."),
+    ] = None,
+    local_model: Annotated[
+        str | None,
+        typer.Option(envvar="BRIEFING_LOCAL_MODEL", help="Which packaged model to run (see README)."),
+    ] = None,
+    structured_output: Annotated[
+        Structured,
+        typer.Option(help="How the JSON schema is sent to a server."),
+    ] = Structured.auto,
+    prompts_dir: Annotated[
+        Path | None,
+        typer.Option("--prompts", help="Folder of templates overriding the packaged ones."),
+    ] = None,
+    audience: Annotated[str | None, typer.Option(help="Who the briefing is for.")] = None,
+    focus: Annotated[str | None, typer.Option(help="A question the briefing must answer.")] = None,
+    max_tokens: Annotated[int, typer.Option(min=256, help="Output token limit per model call.")] = 2048,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for a server's answer.")] = 600.0,
+    max_retries: Annotated[int, typer.Option(min=0, help="Retries of a failed server request.")] = 2,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+) -> None:
+    """Write a cited policy briefing of SOURCES (Markdown on stdout by default)."""
+    from . import config, pipeline, render
+    from . import output as out
+    from .sources import load_sources
+
+    if output is not None:
+        out.check_writable(output, force)
+    loaded = load_sources(list(sources))
+    mode = None if structured_output is Structured.auto else cast("StructuredMode", structured_output.value)
+    settings = config.BackendSettings(
+        model=model, base_url=base_url, api_key=api_key, model_path=model_path, local_model=local_model,
+        structured_output=mode, timeout=timeout, max_retries=max_retries,
+    )
+    backend = config.make_backend(settings)
+    options = pipeline.GenerateOptions(audience=audience, focus=focus, max_tokens=max_tokens,
+                                       prompts_dir=prompts_dir,
+                                       raw_output_dir=output.parent if output else Path.cwd())
+    with _progress(f"briefing ({backend.model})", quiet) as progress:
+        run = pipeline.generate(loaded, backend, options, progress=progress)
+    document = run.to_document()
+    text = render.render_json(document) if fmt is Format.json else render.render_markdown(document, prompts_dir)
+    _emit(text, output, force)
+
+
+@app.command("render")
+def render_cmd(
+    document: Annotated[Path, typer.Argument(help="A briefing saved with --format json.", show_default=False)],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
+    prompts_dir: Annotated[
+        Path | None,
+        typer.Option("--prompts", help="Folder whose report.md.j2 overrides the packaged one."),
+    ] = None,
+) -> None:
+    """Re-render a saved JSON briefing to Markdown without calling a model."""
+    from . import output as out
+    from . import render
+
+    if output is not None:
+        out.check_writable(output, force)
+    _emit(render.render_markdown(render.load_briefing_json(document), prompts_dir), output, force)
+
+
+def _progress(label: str, quiet: bool):  # type: ignore[no-untyped-def]
+    from contextlib import nullcontext
+
+    from .progress import Progress
+
+    return nullcontext(None) if quiet else Progress(label)
+
+
+def _emit(text: str, output: Path | None, force: bool) -> None:
+    from . import output as out
+
+    if output is None:
+        sys.stdout.write(text)
+        return
+    out.check_writable(output, force)
+    out.write_atomic(output, text)
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code, without leaving the process (for tests and embedding)."""
+    try:
+        app(args=args, prog_name="briefing")  # typer reports usage errors itself, exit code 2
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BriefingError as e:
+        _fail(str(e))
+        return e.exit_code
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 130
+    except Exception as e:
+        if os.environ.get("BRIEFING_DEBUG") == "1":
+            raise
+        _fail(f"internal error: {type(e).__name__}: {e} (set BRIEFING_DEBUG=1 for the traceback)")
+        return 1
+    return 0
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"briefing: error: {' '.join(message.split())}\n")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
+
+
+

@@ -1,0 +1,62 @@
+"""Every error a user can see, each with its documented exit code."""
+
+from __future__ import annotations
+
+
+class BriefingError(Exception):
+    """Base class: the CLI prints the message on one line and exits with `exit_code`."""
+
+    exit_code = 1
+
+
+class InputError(BriefingError):
+    """A source cannot be used: missing, a directory, empty, unreadable."""
+
+    exit_code = 3
+
+
+class ConfigError(BriefingError):
+    """Settings are missing or contradict each other (no backend, bad model file, bad template)."""
+
+    exit_code = 4
+
+
+class BackendError(BriefingError):
+    """The model server or the local model failed or could not be reached."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, *, status_code: int | None = None, body: object = None):
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = body
+
+
+class ModelRefusedError(BriefingError):
+    """The model refused the request or a content filter stopped it."""
+
+    exit_code = 6
+
+
+class TruncatedOutputError(BriefingError):
+    """The model ran out of output tokens; truncated JSON is never repaired."""
+
+    exit_code = 7
+
+
+class ValidationFailedError(BriefingError):
+    """The output failed validation even after the repair round; the raw output was saved."""
+
+    exit_code = 8
+
+    def __init__(self, message: str, *, raw_path: str | None, errors: list[str], n_attempts: int):
+        super().__init__(message)
+        self.raw_path = raw_path
+        self.errors = errors
+        self.n_attempts = n_attempts
+
+
+class OutputExistsError(BriefingError):
+    """The output file exists and --force was not given."""
+
+    exit_code = 9

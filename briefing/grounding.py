@@ -1,0 +1,58 @@
+"""Citations: every id must name a real sentence; quotes come from the sources, never the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .schema import Briefing
+from .sources import Source
+
+
+@dataclass(frozen=True)
+class GroundingReport:
+    """What the check found: cited ids, ids no source has, other problems, and the quotes."""
+
+    cited: list[str]
+    unknown: list[str]
+    problems: list[str] = field(default_factory=list)
+    quotes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unknown and not self.problems
+
+    def errors(self) -> list[str]:
+        """One message per problem, phrased for the repair prompt."""
+        return [f"citation {i!r} is not a sentence id of any source" for i in self.unknown] + self.problems
+
+
+def sentence_index(sources: list[Source]) -> dict[str, str]:
+    """Every sentence id of every source, mapped to its text, in source order."""
+    return {s.id: s.text for source in sources for s in source.sentences}
+
+
+def check(briefing: Briefing, sources: list[Source]) -> GroundingReport:
+    """Check every citation id against the sources and copy the cited sentences out of them."""
+    index = sentence_index(sources)
+    cited = briefing.citation_ids()
+    unknown = [i for i in cited if i not in index]
+    quotes = {i: index[i] for i in sort_ids(cited) if i in index}
+    return GroundingReport(cited, unknown, _undated_events(briefing, index), quotes)
+
+
+def _undated_events(briefing: Briefing, index: dict[str, str]) -> list[str]:
+    """Timeline dates must be written as in a cited sentence: a model cannot invent a date."""
+    problems = []
+    for n, event in enumerate(briefing.timeline):
+        cited_text = " ".join(index.get(i, "") for i in event.citations).casefold()
+        if event.date.casefold() not in cited_text:
+            problems.append(
+                f"timeline.{n}.date: {event.date!r} is not written in its cited sentences "
+                f"{', '.join(event.citations)}; copy the date as the source writes it or drop the event"
+            )
+    return problems
+
+
+def sort_ids(ids: list[str]) -> list[str]:
+    """Ids in document order: "1.2" before "1.10" before "2.1"."""
+    return sorted(ids, key=lambda i: tuple(int(p) if p.isdigit() else 0 for p in i.split(".")))

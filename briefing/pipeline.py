@@ -1,0 +1,202 @@
+"""The one path from sources to a validated, grounded briefing: request, check, repair once, ground."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import grounding, prompts
+from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback
+from .errors import ModelRefusedError, TruncatedOutputError, ValidationFailedError
+from .schema import SCHEMA_VERSION, Briefing, json_schema
+from .sources import Source
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """What shapes the request; every field has a default a user can override from the CLI."""
+
+    audience: str | None = None
+    focus: str | None = None
+    language: str = "English"
+    max_tokens: int = 2048
+    temperature: float = 0.0
+    seed: int = 0
+    prompts_dir: Path | None = None
+    raw_output_dir: Path = field(default_factory=Path.cwd)
+
+
+@dataclass
+class Attempt:
+    """One model call: why it ran, what it cost and what was wrong with its output."""
+
+    kind: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str
+    seconds: float
+    errors: list[str]
+
+
+@dataclass
+class BriefingRun:
+    """A validated briefing, the quotes of every cited sentence, and how it was made."""
+
+    briefing: Briefing
+    quotes: dict[str, str]
+    sources: list[Source]
+    model: str
+    backend: str
+    structured_output: str
+    prompt_hashes: dict[str, str]
+    attempts: list[Attempt]
+    seconds: float
+    generated_at: str
+
+    def to_document(self) -> dict[str, Any]:
+        """The JSON document `--format json` writes and `briefing render` reads back."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "briefing": self.briefing.model_dump(mode="json"),
+            "quotes": self.quotes,
+            "sources": [
+                {"id": s.id, "origin": s.origin, "title": s.title, "sha256": s.sha256, "sentences": len(s.sentences)}
+                for s in self.sources
+            ],
+            "run": {
+                "model": self.model,
+                "backend": self.backend,
+                "structured_output": self.structured_output,
+                "prompt_hashes": self.prompt_hashes,
+                "attempts": [asdict(a) for a in self.attempts],
+                "usage": {
+                    "prompt_tokens": sum(a.prompt_tokens for a in self.attempts),
+                    "completion_tokens": sum(a.completion_tokens for a in self.attempts),
+                },
+                "seconds": round(self.seconds, 2),
+                "grounding": {"cited": len(self.quotes), "unknown": []},
+                "generated_at": self.generated_at,
+            },
+        }
+
+
+def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: prompts.PromptSet,
+                   schema: dict[str, Any], schema_in_prompt: bool) -> list[Message]:
+    """The system and user messages; source text enters only the user message, fenced as data."""
+    system = prompt_set.render(prompts.SYSTEM, audience=options.audience, language=options.language)
+    user = prompt_set.render(
+        prompts.REQUEST,
+        sources=sources,
+        fence=prompts.delimiter(sources),
+        focus=options.focus,
+        schema_in_prompt=schema_in_prompt,
+        schema=json.dumps(schema, separators=(",", ":")),
+    )
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def validate(content: str, sources: list[Source]) -> tuple[Briefing | None, list[str]]:
+    """Parse, validate and ground one output; returns the briefing or the errors to send back."""
+    from pydantic import ValidationError
+
+    try:
+        briefing = Briefing.model_validate_json(content)
+    except ValidationError as e:
+        return None, [_describe(err) for err in e.errors(include_url=False)][:20]
+    report = grounding.check(briefing, sources)
+    return (briefing, []) if report.ok else (None, report.errors())
+
+
+def _describe(err: Any) -> str:
+    where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    return f"{where}: {err['msg']}"
+
+
+def _check_stop(result: ChatResult, max_tokens: int) -> None:
+    if result.refusal:
+        raise ModelRefusedError(f"the model refused: {' '.join(result.refusal.split())[:200]}")
+    if result.finish_reason == "content_filter":
+        raise ModelRefusedError("the model's content filter stopped the answer")
+    if result.finish_reason == "length":
+        raise TruncatedOutputError(
+            f"the model's answer was cut off at {max_tokens} tokens: raise --max-tokens or shorten the sources"
+        )
+
+
+def _call(
+    backend: Backend, request: ChatRequest, kind: str, progress: ProgressCallback | None
+) -> tuple[ChatResult, Attempt]:
+    start = time.monotonic()
+    result = backend.chat(request, progress)
+    attempt = Attempt(kind, result.usage.prompt_tokens, result.usage.completion_tokens,
+                      result.finish_reason, round(time.monotonic() - start, 2), [])
+    _check_stop(result, request.max_tokens)
+    return result, attempt
+
+
+def generate(sources: list[Source], backend: Backend, options: GenerateOptions | None = None,
+             progress: ProgressCallback | None = None) -> BriefingRun:
+    """Ask the backend for a briefing of the sources, validate it, repair once, and ground it.
+
+    Args:
+        sources: loaded sources (see `load_sources`).
+        backend: any object implementing `backends.Backend`.
+        options: audience, focus, limits and the user's prompt folder.
+        progress: called while the model works (token counts where the backend has them).
+
+    Raises:
+        TruncatedOutputError, ModelRefusedError: the model stopped without a usable answer.
+        ValidationFailedError: the repaired output still failed; its `raw_path` holds the output.
+        BackendError, ConfigError: the backend or the templates failed.
+    """
+    options = options or GenerateOptions()
+    started = time.monotonic()
+    prompt_set = prompts.PromptSet(options.prompts_dir)
+    schema = json_schema([s.id for src in sources for s in src.sentences])
+    messages = build_messages(sources, options, prompt_set, schema, backend.structured_mode == "json_object")
+    request = ChatRequest(messages, schema, options.max_tokens, options.temperature, options.seed)
+
+    result, attempt = _call(backend, request, "generate", progress)
+    briefing, attempt.errors = validate(result.content, sources)
+    attempts = [attempt]
+    if briefing is None:
+        repair = prompt_set.render(prompts.REPAIR, errors=attempt.errors)
+        retry = ChatRequest([*messages, {"role": "assistant", "content": result.content},
+                             {"role": "user", "content": repair}], schema, options.max_tokens,
+                            options.temperature, options.seed)
+        result, attempt = _call(backend, retry, "repair", progress)
+        briefing, attempt.errors = validate(result.content, sources)
+        attempts.append(attempt)
+    if briefing is None:
+        raise _validation_failed(result.content, attempts, options.raw_output_dir)
+    return BriefingRun(
+        briefing=briefing,
+        quotes=grounding.check(briefing, sources).quotes,
+        sources=sources,
+        model=result.model,
+        backend=backend.name,
+        structured_output=backend.structured_mode,
+        prompt_hashes=dict(sorted(prompt_set.hashes.items())),
+        attempts=attempts,
+        seconds=time.monotonic() - started,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def _validation_failed(content: str, attempts: list[Attempt], folder: Path) -> ValidationFailedError:
+    from .output import save_raw_output
+
+    errors = attempts[-1].errors
+    path = save_raw_output(content, folder)
+    where = f"raw output saved to {path}" if path else "the raw output could not be saved"
+    more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
+    return ValidationFailedError(
+        f"the model's output failed validation after {len(attempts)} attempts ({errors[0]}{more}); {where}",
+        raw_path=str(path) if path else None,
+        errors=errors,
+        n_attempts=len(attempts),
+    )

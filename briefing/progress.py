@@ -1,0 +1,58 @@
+"""Progress on stderr while a model works: a spinner with a token count, or plain lines in logs."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from types import TracebackType
+from typing import TextIO
+
+_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class Progress:
+    """Context manager; call it with the output-token count as tokens arrive."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, interval: float = 0.1):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.interval = interval if self.tty else 15.0
+        self.tokens = 0
+        self._start = time.monotonic()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __call__(self, tokens: int | None) -> None:
+        if tokens is not None:
+            self.tokens = tokens
+
+    def line(self) -> str:
+        elapsed = time.monotonic() - self._start
+        doing = f"writing, {self.tokens} tokens" if self.tokens else "reading the sources"
+        return f"{self.label}: {doing} ({elapsed:.0f} s)"
+
+    def _run(self) -> None:
+        frame = 0
+        while not self._stop.wait(self.interval):
+            if self.tty:
+                self.stream.write(f"\r\x1b[2K{_FRAMES[frame % len(_FRAMES)]} {self.line()}")
+                frame += 1
+            else:
+                self.stream.write(self.line() + "\n")
+            self.stream.flush()
+
+    def __enter__(self) -> Progress:
+        if not self.tty:
+            self.stream.write(f"{self.label}: started\n")
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join()
+        end = "\r\x1b[2K" if self.tty else ""
+        self.stream.write(f"{end}{self.line().replace('reading the sources', 'done')}\n")
+        self.stream.flush()

@@ -1,0 +1,86 @@
+"""Rendering a validated briefing to Markdown or JSON; model and source text are escaped."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from . import prompts
+from .errors import InputError
+from .grounding import sort_ids
+from .schema import SCHEMA_VERSION, Briefing
+
+# Characters that start Markdown or HTML constructs inline: emphasis, code, links, images, raw
+# HTML, entities, tables, strikethrough, headings. Escaping them keeps model text inert.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!])")
+
+
+def md(text: object) -> str:
+    """Escape untrusted text for inline Markdown, folding newlines so it cannot open a block."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def cite(ids: list[str]) -> str:
+    """Citation ids as `[1.4, 1.7]`; ids are validated, but escape them anyway."""
+    return "[" + ", ".join(md(i) for i in ids) + "]"
+
+
+def render_markdown(document: dict[str, Any], prompts_dir: Path | None = None, template: str = prompts.REPORT) -> str:
+    """Render a briefing document (see `BriefingRun.to_document`) to Markdown; same input, same bytes.
+
+    Raises:
+        InputError: the document is not a valid briefing document.
+        ConfigError: the report template fails.
+    """
+    briefing, quotes, sources = _checked(document)
+    prompt_set = prompts.PromptSet(prompts_dir)
+    prompt_set.add_filters(md=md, cite=cite, dictsort_ids=lambda d: [(k, d[k]) for k in sort_ids(list(d))])
+    text = prompt_set.render(template, briefing=briefing, quotes=quotes, sources=sources)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_json(document: dict[str, Any]) -> str:
+    """The document as stable, readable JSON."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _checked(document: dict[str, Any]) -> tuple[Briefing, dict[str, str], list[dict[str, Any]]]:
+    from pydantic import ValidationError
+
+    if document.get("schema_version") != SCHEMA_VERSION:
+        raise InputError(f"not a briefing document of schema version {SCHEMA_VERSION}")
+    try:
+        briefing = Briefing.model_validate(document.get("briefing"))
+    except ValidationError as e:
+        raise InputError(f"the briefing in the document is not valid: {e.errors()[0]['msg']}") from e
+    quotes = document.get("quotes")
+    sources = document.get("sources")
+    if not isinstance(quotes, dict) or not isinstance(sources, list):
+        raise InputError("the document lacks its quotes or sources")
+    missing = [i for i in briefing.citation_ids() if i not in quotes]
+    if missing:
+        raise InputError(f"the document has no quoted sentence for citation {missing[0]}")
+    return briefing, {str(k): str(v) for k, v in quotes.items()}, sources
+
+
+def load_briefing_json(path: Path) -> dict[str, Any]:
+    """Read a document written by `generate --format json`.
+
+    Raises:
+        InputError: missing, unreadable or not JSON.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise InputError(f"{path}: no such file") from e
+    except IsADirectoryError as e:
+        raise InputError(f"{path}: is a directory, not a briefing JSON file") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read it ({e})") from e
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: not JSON (line {e.lineno}: {e.msg})") from e
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: not a briefing document")
+    return data

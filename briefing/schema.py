@@ -1,0 +1,172 @@
+"""The briefing schema (v1): what the model must return, validated by pydantic."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+SCHEMA_VERSION = 1
+CITATION_PATTERN = r"^[1-9][0-9]*\.[1-9][0-9]*$"
+# Above this many sentences the citation enum makes grammars and requests too large; a pattern
+# is sent instead and the pipeline's own check still rejects unknown ids.
+MAX_ENUM_IDS = 600
+
+CitationId = Annotated[str, StringConstraints(pattern=CITATION_PATTERN)]
+Citations = Annotated[list[CitationId], Field(min_length=1, max_length=3)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+Level = Literal["low", "medium", "high"]
+ActorKind = Literal[
+    "government",
+    "official",
+    "international_org",
+    "political_party",
+    "military",
+    "armed_group",
+    "ngo_or_think_tank",
+    "company",
+    "media",
+    "public",
+    "other",
+]
+Horizon = Literal["weeks", "months", "years"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Actor(_Strict):
+    name: Short
+    kind: ActorKind
+    role: Text
+    interests: Text
+    citations: Citations
+
+
+class Position(_Strict):
+    actor: Short = Field(description="Exactly the name of a listed actor.")
+    issue: Short
+    stance: Text
+    citations: Citations
+
+
+class Risk(_Strict):
+    title: Short
+    description: Text
+    likelihood: Level
+    impact: Level
+    horizon: Horizon
+    indicators: Annotated[list[Short], Field(min_length=1, max_length=2)]
+    affected_actors: Annotated[list[Short], Field(max_length=4)]
+    citations: Citations
+
+
+class OpenQuestion(_Strict):
+    question: Short
+    why_it_matters: Text
+    what_would_resolve_it: Text
+    citations: Citations
+
+
+class TimelineEvent(_Strict):
+    date: Short = Field(description="As written in the source.")
+    event: Text
+    citations: Citations
+
+
+class Briefing(_Strict):
+    """A policy briefing; every item cites sentence ids of the sources."""
+
+    title: Short
+    bottom_line: Text
+    context: Text
+    actors: Annotated[list[Actor], Field(min_length=1, max_length=6)]
+    positions: Annotated[list[Position], Field(max_length=6)]
+    risks: Annotated[list[Risk], Field(min_length=1, max_length=4)]
+    open_questions: Annotated[list[OpenQuestion], Field(min_length=1, max_length=4)]
+    timeline: Annotated[list[TimelineEvent], Field(max_length=5)]
+
+    @model_validator(mode="after")
+    def _positions_name_listed_actors(self) -> Briefing:
+        names = [a.name for a in self.actors]
+        unknown = []
+        for position in self.positions:
+            match = listed_name(position.actor, names)
+            if match is None:
+                unknown.append(position.actor)
+            else:
+                position.actor = match
+        for risk in self.risks:
+            risk.affected_actors = [listed_name(n, names) or n for n in risk.affected_actors]
+        if unknown:
+            listed = ", ".join(names)
+            raise ValueError(f"positions name actors not in actors[]: {', '.join(unknown)} (listed: {listed})")
+        return self
+
+    def citation_ids(self) -> list[str]:
+        """Every cited id, in order of first appearance."""
+        seen: dict[str, None] = {}
+        items: list[Any] = [*self.actors, *self.positions, *self.risks, *self.open_questions]
+        for item in [*items, *self.timeline]:
+            seen.update(dict.fromkeys(item.citations))
+        return list(seen)
+
+
+def listed_name(name: str, names: list[str]) -> str | None:
+    """The listed actor `name` refers to: an exact match, or the one listed name whose words
+    include all of its words or the other way round, ignoring case ("Blinken" → "Antony Blinken").
+    None when no listed name, or more than one, fits."""
+    if name in names:
+        return name
+    words = set(_WORD.findall(name.casefold()))
+    fits = []
+    for candidate in names:
+        other = set(_WORD.findall(candidate.casefold()))
+        if words and other and (words <= other or other <= words):
+            fits.append(candidate)
+    return fits[0] if len(fits) == 1 else None
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _base_schema() -> dict[str, Any]:
+    schema = Briefing.model_json_schema()
+    _drop_titles(schema)
+    return schema
+
+
+def _drop_titles(node: Any) -> None:
+    """Pydantic's auto titles add tokens to every request and help no model."""
+    if isinstance(node, dict):
+        if isinstance(node.get("title"), str):
+            del node["title"]
+        for value in node.values():
+            _drop_titles(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_titles(value)
+
+
+def json_schema(citation_ids: list[str] | None = None) -> dict[str, Any]:
+    """The JSON schema sent to the backend, with citations limited to the real sentence ids.
+
+    Args:
+        citation_ids: the ids of every numbered source sentence; None keeps the generic pattern.
+    """
+    schema = copy.deepcopy(_BASE)
+    if citation_ids and len(citation_ids) <= MAX_ENUM_IDS:
+        item = schema["$defs"]["Actor"]["properties"]["citations"]["items"]
+        item.pop("pattern", None)
+        item["enum"] = list(citation_ids)
+        for name in ("Position", "Risk", "OpenQuestion", "TimelineEvent"):
+            props = schema["$defs"][name]["properties"]
+            props["citations"]["items"] = dict(item)
+    return schema
+
+
+_BASE = _base_schema()

@@ -1,0 +1,75 @@
+"""Shared test helpers: a fake backend and a valid briefing for the sample article."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from briefing.backends.base import ChatRequest, ChatResult, ProgressCallback, StructuredMode, Usage
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_918e6d9692383a64.txt"
+
+
+def good_briefing(**changes: Any) -> dict[str, Any]:
+    """A briefing that passes every check against the sample article."""
+    briefing: dict[str, Any] = {
+        "title": "Blinken courts Europe on Ukraine before Trump returns",
+        "bottom_line": "Washington is rushing aid to Ukraine before January 20. Allies fear Trump will cut support.",
+        "context": "Blinken visits Brussels after Trump's election win.",
+        "actors": [
+            {"name": "Antony Blinken", "kind": "official", "role": "US Secretary of State",
+             "interests": "Lock in support for Ukraine", "citations": ["1.2", "1.3"]},
+            {"name": "Donald Trump", "kind": "official", "role": "President-elect",
+             "interests": "End the war quickly", "citations": ["1.20"]},
+        ],
+        "positions": [
+            {"actor": "Donald Trump", "issue": "NATO spending", "stance": "Wants allies to spend 3% of GDP",
+             "citations": ["1.17"]},
+        ],
+        "risks": [
+            {"title": "US aid stops", "description": "A new administration may reverse support.",
+             "likelihood": "medium", "impact": "high", "horizon": "months",
+             "indicators": ["Aid deliveries after January 20"], "affected_actors": ["Antony Blinken"],
+             "citations": ["1.6"]},
+        ],
+        "open_questions": [
+            {"question": "Will Europe fill the gap?", "why_it_matters": "Ukraine's forces are outnumbered.",
+             "what_would_resolve_it": "New European aid pledges.", "citations": ["1.7", "1.12"]},
+        ],
+        "timeline": [
+            {"date": "Nov. 5", "event": "Trump wins the election", "citations": ["1.3"]},
+        ],
+    }
+    briefing.update(changes)
+    return briefing
+
+
+def as_json(data: dict[str, Any]) -> str:
+    return json.dumps(data)
+
+
+class FakeBackend:
+    """Answers each request with the next canned output; records what it was asked."""
+
+    name = "fake"
+    model = "fake-model"
+
+    def __init__(self, *outputs: str | ChatResult, mode: StructuredMode = "json_object_schema"):
+        self.outputs = list(outputs)
+        self.requests: list[ChatRequest] = []
+        self.mode: StructuredMode = mode
+
+    @property
+    def structured_mode(self) -> StructuredMode:
+        return self.mode
+
+    def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
+        self.requests.append(request)
+        out = self.outputs.pop(0)
+        if isinstance(out, ChatResult):
+            return out
+        if progress:
+            progress(42)
+        return ChatResult(out, "stop", self.model, Usage(1000, 300))

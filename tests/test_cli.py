@@ -1,0 +1,126 @@
+"""The CLI end to end with a fake backend: bad input, outputs, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import SEED, FakeBackend, as_json, good_briefing
+
+from briefing import cli, config
+
+
+@pytest.fixture
+def backend(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
+    fake = FakeBackend(as_json(good_briefing()))
+    monkeypatch.setattr(config, "make_backend", lambda settings: fake)
+    return fake
+
+
+@pytest.fixture
+def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to build a backend fails the test: bad input must be refused before that."""
+    def refuse(settings: object) -> None:
+        raise AssertionError("a backend was built for bad input")
+    monkeypatch.setattr(config, "make_backend", refuse)
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "generate" in out and "render" in out
+
+
+@pytest.mark.usefixtures("no_model")
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda d: d / "missing.txt", "no such file"),
+    (lambda d: d, "is a directory"),
+    (lambda d: _write(d / "empty.txt", ""), "empty"),
+    (lambda d: _write(d / "blank.txt", "  \n\t \n"), "empty"),
+])
+def test_bad_input_is_one_line_on_stderr_and_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     make, message: str) -> None:  # type: ignore[no-untyped-def]
+    code = cli.run(["generate", str(make(tmp_path))])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_generate_prints_markdown(backend: FakeBackend, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["generate", str(SEED), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Blinken courts Europe") and "## Evidence" in out
+
+
+def test_progress_goes_to_stderr_not_stdout(backend: FakeBackend, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["generate", str(SEED)]) == 0
+    captured = capsys.readouterr()
+    assert "fake-model" in captured.err and "42 tokens" in captured.err
+    assert "fake-model" not in captured.out
+
+
+def test_json_output_then_render_gives_the_same_markdown(backend: FakeBackend, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    brief_json, brief_md = tmp_path / "brief.json", tmp_path / "brief.md"
+    assert cli.run(["generate", str(SEED), "-q", "--format", "json", "-o", str(brief_json)]) == 0
+    document = json.loads(brief_json.read_text())
+    assert document["run"]["backend"] == "fake" and document["sources"][0]["sentences"] == 31
+    assert cli.run(["render", str(brief_json), "-o", str(brief_md)]) == 0
+    assert cli.run(["render", str(brief_json)]) == 0
+    assert capsys.readouterr().out == brief_md.read_text()
+
+
+def test_existing_output_is_kept_without_force(backend: FakeBackend, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "brief.md"
+    target.write_text("my notes")
+    assert cli.run(["generate", str(SEED), "-q", "-o", str(target)]) == 9
+    assert target.read_text() == "my notes"
+    assert backend.requests == []  # refused before any model call
+    assert cli.run(["generate", str(SEED), "-q", "-o", str(target), "--force"]) == 0
+    assert target.read_text().startswith("# Blinken")
+    assert [p.name for p in tmp_path.iterdir()] == ["brief.md"]  # no temp files left
+
+
+def test_validation_failure_exits_8_and_names_the_saved_output(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    fake = FakeBackend("{}", "[]")
+    monkeypatch.setattr(config, "make_backend", lambda settings: fake)
+    assert cli.run(["generate", str(SEED), "-q"]) == 8
+    err = capsys.readouterr().err
+    saved = Path(err.split("raw output saved to ")[1].strip())
+    assert saved.read_text() == "[]"
+
+
+def test_remote_model_without_a_server_is_a_configuration_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["generate", str(SEED), "--model", "gpt-4o-mini"]) == 4
+    err = capsys.readouterr().err
+    assert "OPENAI_API_KEY" in err and "--base-url" in err
+
+
+def test_a_file_that_is_not_gguf_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake_model = _write(tmp_path / "model.gguf", "not a model")
+    assert cli.run(["generate", str(SEED), "-q", "--model-path", str(fake_model)]) == 4
+    assert "not a GGUF" in capsys.readouterr().err
+
+
+def test_render_of_a_missing_file_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["render", "nope.json"]) == 3
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_settings_pick_the_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.backends.openai_compat import OpenAICompatBackend
+
+    server = config.make_backend(config.BackendSettings(base_url="http://127.0.0.1:9/v1", model="qwen"))
+    assert isinstance(server, OpenAICompatBackend) and server.base_url == "http://127.0.0.1:9/v1"
+    openai = config.make_backend(config.BackendSettings(api_key="sk-test"))
+    assert isinstance(openai, OpenAICompatBackend) and openai.model == config.DEFAULT_OPENAI_MODEL
+    with pytest.raises(Exception, match="--model"):
+        config.make_backend(config.BackendSettings(base_url="http://127.0.0.1:9/v1"))

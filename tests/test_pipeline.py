@@ -1,0 +1,117 @@
+import json
+from pathlib import Path
+
+import pytest
+from helpers import SEED, FakeBackend, as_json, good_briefing
+
+from briefing.backends.base import ChatResult, Usage
+from briefing.errors import ModelRefusedError, TruncatedOutputError, ValidationFailedError
+from briefing.pipeline import GenerateOptions, generate
+from briefing.sources import load_sources
+
+
+@pytest.fixture
+def sources():  # type: ignore[no-untyped-def]
+    return load_sources([SEED])
+
+
+def test_valid_output_needs_one_call(sources) -> None:  # type: ignore[no-untyped-def]
+    backend = FakeBackend(as_json(good_briefing()))
+    run = generate(sources, backend)
+    assert len(backend.requests) == 1
+    assert run.briefing.title.startswith("Blinken")
+    assert [a.kind for a in run.attempts] == ["generate"]
+    doc = run.to_document()
+    assert doc["run"]["usage"] == {"prompt_tokens": 1000, "completion_tokens": 300}
+    assert doc["sources"][0]["sha256"] == sources[0].sha256
+    assert set(doc["run"]["prompt_hashes"]) == {"system.j2", "request.j2"}
+
+
+def test_request_shows_numbered_sentences_inside_a_fence_only_in_the_user_message(sources) -> None:  # type: ignore[no-untyped-def]
+    backend = FakeBackend(as_json(good_briefing()))
+    generate(sources, backend)
+    system, user = backend.requests[0].messages
+    assert "[1.3] Following Trump’s election victory on Nov. 5" in user["content"]
+    assert "Antony Blinken" not in system["content"]
+    fence = user["content"].split("fenced by the line ")[1].split()[0]
+    assert user["content"].count(fence) == 3  # the mention, then opening and closing lines
+    assert fence not in SEED.read_text(encoding="utf-8")
+
+
+def test_same_sources_give_byte_identical_requests(sources) -> None:  # type: ignore[no-untyped-def]
+    first, second = FakeBackend(as_json(good_briefing())), FakeBackend(as_json(good_briefing()))
+    generate(sources, first)
+    generate(load_sources([SEED]), second)
+    assert first.requests == second.requests
+
+
+def test_schema_sent_to_the_backend_lists_the_real_ids(sources) -> None:  # type: ignore[no-untyped-def]
+    backend = FakeBackend(as_json(good_briefing()))
+    generate(sources, backend)
+    enum = backend.requests[0].json_schema["$defs"]["Actor"]["properties"]["citations"]["items"]["enum"]
+    assert enum == [s.id for s in sources[0].sentences]
+
+
+def test_invalid_output_gets_exactly_one_repair_with_the_errors(sources) -> None:  # type: ignore[no-untyped-def]
+    bad = good_briefing(positions=[{"actor": "Kremlin", "issue": "call", "stance": "denies", "citations": ["1.23"]}])
+    backend = FakeBackend(as_json(bad), as_json(good_briefing()))
+    run = generate(sources, backend)
+    assert [a.kind for a in run.attempts] == ["generate", "repair"]
+    repair = backend.requests[1].messages
+    assert repair[-2] == {"role": "assistant", "content": as_json(bad)}
+    assert "Kremlin" in repair[-1]["content"] and "not in actors" in repair[-1]["content"]
+    assert run.attempts[0].errors and not run.attempts[1].errors
+
+
+def test_unknown_citation_goes_to_repair(sources) -> None:  # type: ignore[no-untyped-def]
+    actors = good_briefing()["actors"]
+    bad = good_briefing(actors=[{**actors[0], "citations": ["1.77"]}, actors[1]])
+    backend = FakeBackend(as_json(bad), as_json(good_briefing()))
+    run = generate(sources, backend)
+    assert "'1.77' is not a sentence id" in backend.requests[1].messages[-1]["content"]
+    assert "1.77" not in run.quotes
+
+
+def test_failed_repair_saves_raw_output_and_says_where(sources, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    backend = FakeBackend("{not json", '{"title": "still wrong"}')
+    with pytest.raises(ValidationFailedError) as caught:
+        generate(sources, backend, GenerateOptions(raw_output_dir=tmp_path))
+    error = caught.value
+    assert error.n_attempts == 2 and len(backend.requests) == 2
+    assert error.raw_path and Path(error.raw_path).read_text() == '{"title": "still wrong"}'
+    assert error.raw_path in str(error)
+
+
+def test_truncated_output_fails_at_once_without_repair(sources) -> None:  # type: ignore[no-untyped-def]
+    backend = FakeBackend(ChatResult('{"title": "Blin', "length", "m", Usage(10, 2048)))
+    with pytest.raises(TruncatedOutputError, match="--max-tokens"):
+        generate(sources, backend)
+    assert len(backend.requests) == 1
+
+
+@pytest.mark.parametrize("result", [
+    ChatResult("", "stop", "m", refusal="I can't help with that."),
+    ChatResult("", "content_filter", "m"),
+])
+def test_refusals_are_reported(sources, result: ChatResult) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ModelRefusedError):
+        generate(sources, FakeBackend(result))
+
+
+def test_plain_json_mode_puts_the_schema_in_the_prompt(sources) -> None:  # type: ignore[no-untyped-def]
+    backend = FakeBackend(as_json(good_briefing()), mode="json_object")
+    generate(sources, backend)
+    user = backend.requests[0].messages[1]["content"]
+    assert "The JSON must match this JSON schema" in user
+    assert json.loads(user.split("JSON schema:\n")[1])["additionalProperties"] is False
+
+
+def test_user_prompt_folder_overrides_one_template_and_inherits_the_rest(sources, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "system.j2").write_text("You brief the {{ audience }} desk. Reply in JSON.")
+    backend = FakeBackend(as_json(good_briefing()))
+    run = generate(sources, backend, GenerateOptions(audience="EU", prompts_dir=tmp_path))
+    system, user = backend.requests[0].messages
+    assert system["content"] == "You brief the EU desk. Reply in JSON."
+    assert "[1.1] Blinken travels" in user["content"]
+    import hashlib
+    assert run.prompt_hashes["system.j2"] == hashlib.sha256((tmp_path / "system.j2").read_bytes()).hexdigest()

@@ -1,0 +1,67 @@
+import json
+
+import pytest
+from helpers import SEED, FakeBackend, as_json, good_briefing
+
+from briefing.errors import InputError
+from briefing.pipeline import generate
+from briefing.render import md, render_json, render_markdown
+from briefing.sources import load_sources
+
+
+def _document(**changes):  # type: ignore[no-untyped-def]
+    run = generate(load_sources([SEED]), FakeBackend(as_json(good_briefing(**changes))))
+    return run.to_document()
+
+
+def test_markdown_has_every_section_and_quotes_cited_sentences_verbatim() -> None:
+    document = _document()
+    text = render_markdown(document)
+    for heading in ("# Blinken courts Europe", "## Actors", "## Positions", "## Risks", "## Open questions",
+                    "## Timeline", "## Evidence", "## Sources"):
+        assert heading in text
+    source = SEED.read_text(encoding="utf-8")
+    quotes = [line for line in text.splitlines() if line.startswith("> **[")]
+    assert [line.split("]")[0][5:] for line in quotes] == ["1.2", "1.3", "1.6", "1.7", "1.12", "1.17", "1.20"]
+    for line in quotes:
+        quoted = line.split("** ", 1)[1].replace("\\", "")
+        assert quoted in source
+    assert "**Donald Trump** on NATO spending: Wants allies to spend 3% of GDP [1.17]" in text
+
+
+def test_same_document_renders_to_identical_bytes() -> None:
+    document = _document()
+    reloaded = json.loads(render_json(document))
+    assert render_markdown(document) == render_markdown(reloaded)
+    assert render_json(document) == render_json(reloaded)
+
+
+@pytest.mark.parametrize("hostile", [
+    "<script>alert(1)</script>",
+    "![x](http://evil.example/p.png)",
+    "[click](http://evil.example)",
+    "line one\n\n# Injected heading",
+    "&lt;b&gt; entity",
+    "`code` *bold* _em_ ~~gone~~ | table |",
+])
+def test_model_text_cannot_create_markup(hostile: str) -> None:
+    text = render_markdown(_document(title=hostile, context=hostile))
+    assert "<script>" not in text and "](" not in text.replace("\\](", "")
+    assert "\n# Injected" not in text
+    assert md(hostile).count("\n") == 0
+    for ch in "<>[]`*_~|&":
+        assert f"\\{ch}" in md(ch)
+
+
+def test_render_refuses_a_document_missing_a_quote() -> None:
+    document = _document()
+    del document["quotes"]["1.2"]
+    with pytest.raises(InputError, match="1.2"):
+        render_markdown(document)
+
+
+def test_render_refuses_an_invalid_briefing() -> None:
+    document = _document()
+    document["briefing"]["actors"] = []
+    with pytest.raises(InputError, match="not valid"):
+        render_markdown(document)

@@ -1,0 +1,61 @@
+import json
+
+import pytest
+from helpers import good_briefing
+from pydantic import ValidationError
+
+from briefing.schema import Briefing, json_schema, listed_name
+
+
+def test_valid_briefing_round_trips() -> None:
+    briefing = Briefing.model_validate(good_briefing())
+    assert briefing.citation_ids()[:3] == ["1.2", "1.3", "1.20"]
+
+
+def test_unknown_fields_are_forbidden() -> None:
+    with pytest.raises(ValidationError, match="Extra inputs"):
+        Briefing.model_validate(good_briefing(verdict="buy"))
+
+
+def test_lists_are_bounded() -> None:
+    actor = good_briefing()["actors"][0]
+    with pytest.raises(ValidationError, match="at most 6"):
+        Briefing.model_validate(good_briefing(actors=[actor] * 7))
+
+
+def test_position_must_name_a_listed_actor() -> None:
+    position = {"actor": "Vladimir Putin", "issue": "war", "stance": "continue", "citations": ["1.22"]}
+    with pytest.raises(ValidationError, match="not in actors"):
+        Briefing.model_validate(good_briefing(positions=[position]))
+
+
+def test_position_naming_an_actor_by_part_of_the_name_is_resolved() -> None:
+    position = {"actor": "Blinken", "issue": "aid", "stance": "more aid", "citations": ["1.9"]}
+    briefing = Briefing.model_validate(good_briefing(positions=[position]))
+    assert briefing.positions[0].actor == "Antony Blinken"
+
+
+def test_listed_name_matches_whole_words_only() -> None:
+    names = ["Russia", "Antony Blinken", "Joe Biden"]
+    assert listed_name("US", names) is None
+    assert listed_name("blinken", names) == "Antony Blinken"
+    assert listed_name("Biden", ["Joe Biden", "Biden administration"]) is None  # ambiguous
+
+
+def test_citation_ids_must_look_like_ids() -> None:
+    with pytest.raises(ValidationError):
+        Briefing.model_validate(good_briefing(timeline=[{"date": "Nov. 5", "event": "x", "citations": ["Nov 5"]}]))
+
+
+def test_schema_restricts_citations_to_the_real_ids() -> None:
+    schema = json_schema(["1.1", "1.2"])
+    for name in ("Actor", "Position", "Risk", "OpenQuestion", "TimelineEvent"):
+        assert schema["$defs"][name]["properties"]["citations"]["items"]["enum"] == ["1.1", "1.2"]
+    assert schema["additionalProperties"] is False
+    assert '"title": "' not in json.dumps(schema)  # no auto titles: they cost tokens per request
+
+
+def test_schema_falls_back_to_a_pattern_for_huge_sources() -> None:
+    schema = json_schema([f"1.{i}" for i in range(1, 2000)])
+    item = schema["$defs"]["Actor"]["properties"]["citations"]["items"]
+    assert "enum" not in item and item["pattern"]

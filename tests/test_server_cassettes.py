@@ -1,0 +1,68 @@
+"""End to end through the openai SDK, replaying exchanges recorded from a real llama-cpp-python server.
+
+Re-record with `make cassettes` (it starts `python -m llama_cpp.server` on 127.0.0.1:8765).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from helpers import SEED
+from vcr_support import RECORDING, cassette
+
+from briefing import cli
+
+SERVER = ["--base-url", "http://127.0.0.1:8765/v1", "--model", "qwen2.5-coder-1.5b-instruct", "--quiet"]
+
+
+def _quotes_are_from_the_source(markdown: str) -> None:
+    source = SEED.read_text(encoding="utf-8")
+    sentence_ids = re.findall(r"^> \*\*\[(\d+\.\d+)\]\*\* (.*)$", markdown, flags=re.M)
+    assert sentence_ids, "no quoted evidence"
+    for _id, quoted in sentence_ids:
+        assert quoted.replace("\\", "") in source
+
+
+def test_auto_mode_falls_back_from_json_schema_and_briefs_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
+    with cassette("server_auto_markdown") as tape:
+        code = cli.run(["generate", str(SEED), *SERVER])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    formats = [json.loads(r.body)["response_format"]["type"] for r in tape.requests]
+    assert formats[:2] == ["json_schema", "json_object"]  # rejected with 422, then llama-cpp-python's form
+    assert tape.responses[0]["status"]["code"] == 422
+    markdown = captured.out
+    assert markdown.startswith("# ") and "## Actors" in markdown and "## Evidence" in markdown
+    _quotes_are_from_the_source(markdown)
+
+
+def test_explicit_mode_writes_json_that_renders_identically(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "brief.json"
+    with cassette("server_json_object_schema") as tape:
+        code = cli.run(["generate", str(SEED), *SERVER, "--structured-output", "json_object_schema",
+                        "--format", "json", "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    body = json.loads(tape.requests[0].body)
+    assert body["response_format"]["type"] == "json_object" and "schema" in body["response_format"]
+    document = json.loads(out.read_text())
+    run = document["run"]
+    assert run["backend"] == "openai_compat" and run["structured_output"] == "json_object_schema"
+    assert run["usage"]["prompt_tokens"] > 1000 and run["usage"]["completion_tokens"] > 100
+    assert document["sources"][0]["sha256"] and set(run["prompt_hashes"]) >= {"system.j2", "request.j2"}
+    first = tmp_path / "a.md"
+    assert cli.run(["render", str(out), "-o", str(first)]) == 0
+    assert cli.run(["render", str(out)]) == 0
+    assert capsys.readouterr().out == first.read_text()
+    _quotes_are_from_the_source(first.read_text())
+
+
+@pytest.mark.skipif(RECORDING, reason="checks replay only")
+def test_a_changed_prompt_cannot_replay_a_stale_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(AssertionError, match="1 recorded interaction"), cassette("server_json_object_schema"):
+        code = cli.run(["generate", str(SEED), *SERVER, "--structured-output", "json_object_schema",
+                        "--focus", "What will Europe do?", "--max-retries", "0"])
+        assert code == 5  # no recorded answer matches the new request body
+    assert "cannot reach the model server" in capsys.readouterr().err
