@@ -23,7 +23,7 @@ cassettes:
 	./scripts/record_cassettes.sh
 
 bench: setup
-	./bench/run.sh
+	$(VENV)/bin/python bench/bench.py all
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -95,6 +95,8 @@ def generate(
                                        raw_output_dir=output.parent if output else Path.cwd())
     with _progress(f"briefing ({backend.model})", quiet) as progress:
         run = pipeline.generate(loaded, backend, options, progress=progress)
+    for warning in run.grounding.warnings:
+        sys.stderr.write(f"briefing: warning: {warning}\n")
     document = run.to_document()
     text = render.render_json(document) if fmt is Format.json else render.render_markdown(document, prompts_dir)
     _emit(text, output, force)

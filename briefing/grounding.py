@@ -10,20 +10,20 @@ from .sources import Source
 
 @dataclass(frozen=True)
 class GroundingReport:
-    """What the check found: cited ids, ids no source has, other problems, and the quotes."""
+    """What the check found: cited ids, ids no source has, the quotes, and warnings for the reader."""
 
     cited: list[str]
     unknown: list[str]
-    problems: list[str] = field(default_factory=list)
     quotes: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.unknown and not self.problems
+        return not self.unknown
 
     def errors(self) -> list[str]:
-        """One message per problem, phrased for the repair prompt."""
-        return [f"citation {i!r} is not a sentence id of any source" for i in self.unknown] + self.problems
+        """One message per unknown id, phrased for the repair prompt."""
+        return [f"citation {i!r} is not a sentence id of any source" for i in self.unknown]
 
 
 def sentence_index(sources: list[Source]) -> dict[str, str]:
@@ -37,20 +37,22 @@ def check(briefing: Briefing, sources: list[Source]) -> GroundingReport:
     cited = briefing.citation_ids()
     unknown = [i for i in cited if i not in index]
     quotes = {i: index[i] for i in sort_ids(cited) if i in index}
-    return GroundingReport(cited, unknown, _undated_events(briefing, index), quotes)
+    return GroundingReport(cited, unknown, quotes, _loose_dates(briefing, index))
 
 
-def _undated_events(briefing: Briefing, index: dict[str, str]) -> list[str]:
-    """Timeline dates must be written as in a cited sentence: a model cannot invent a date."""
-    problems = []
-    for n, event in enumerate(briefing.timeline):
+def _loose_dates(briefing: Briefing, index: dict[str, str]) -> list[str]:
+    """Timeline dates not written in the event's own cited sentences.
+
+    The schema already limits dates to ones the sources write; pairing a real date with the
+    wrong event is a claim the evidence does not show, so the reader is told.
+    """
+    warnings = []
+    for n, event in enumerate(briefing.timeline, 1):
         cited_text = " ".join(index.get(i, "") for i in event.citations).casefold()
         if event.date.casefold() not in cited_text:
-            problems.append(
-                f"timeline.{n}.date: {event.date!r} is not written in its cited sentences "
-                f"{', '.join(event.citations)}; copy the date as the source writes it or drop the event"
-            )
-    return problems
+            warnings.append(f"timeline event {n}: the date {event.date!r} is not written in its cited "
+                            f"sentence(s) {', '.join(event.citations)}")
+    return warnings
 
 
 def sort_ids(ids: list[str]) -> list[str]:

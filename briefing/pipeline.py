@@ -13,7 +13,7 @@ from . import grounding, prompts
 from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback
 from .errors import ModelRefusedError, TruncatedOutputError, ValidationFailedError
 from .schema import SCHEMA_VERSION, Briefing, json_schema
-from .sources import Source
+from .sources import Source, date_mentions
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class BriefingRun:
     """A validated briefing, the quotes of every cited sentence, and how it was made."""
 
     briefing: Briefing
-    quotes: dict[str, str]
+    grounding: grounding.GroundingReport
     sources: list[Source]
     model: str
     backend: str
@@ -56,6 +56,11 @@ class BriefingRun:
     attempts: list[Attempt]
     seconds: float
     generated_at: str
+
+    @property
+    def quotes(self) -> dict[str, str]:
+        """Each cited sentence's text, copied from its source, by id."""
+        return self.grounding.quotes
 
     def to_document(self) -> dict[str, Any]:
         """The JSON document `--format json` writes and `briefing render` reads back."""
@@ -78,7 +83,7 @@ class BriefingRun:
                     "completion_tokens": sum(a.completion_tokens for a in self.attempts),
                 },
                 "seconds": round(self.seconds, 2),
-                "grounding": {"cited": len(self.quotes), "unknown": []},
+                "grounding": {"cited": len(self.quotes), "unknown": [], "warnings": self.grounding.warnings},
                 "generated_at": self.generated_at,
             },
         }
@@ -99,8 +104,11 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def validate(content: str, sources: list[Source]) -> tuple[Briefing | None, list[str]]:
-    """Parse, validate and ground one output; returns the briefing or the errors to send back."""
+Checked = tuple[Briefing, grounding.GroundingReport] | None
+
+
+def validate(content: str, sources: list[Source]) -> tuple[Checked, list[str]]:
+    """Parse, validate and ground one output: the briefing and its grounding, or the errors to send back."""
     from pydantic import ValidationError
 
     try:
@@ -108,7 +116,7 @@ def validate(content: str, sources: list[Source]) -> tuple[Briefing | None, list
     except ValidationError as e:
         return None, [_describe(err) for err in e.errors(include_url=False)][:20]
     report = grounding.check(briefing, sources)
-    return (briefing, []) if report.ok else (None, report.errors())
+    return ((briefing, report), []) if report.ok else (None, report.errors())
 
 
 def _describe(err: Any) -> str:
@@ -156,26 +164,27 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     options = options or GenerateOptions()
     started = time.monotonic()
     prompt_set = prompts.PromptSet(options.prompts_dir)
-    schema = json_schema([s.id for src in sources for s in src.sentences])
+    schema = json_schema([s.id for src in sources for s in src.sentences], date_mentions(sources))
     messages = build_messages(sources, options, prompt_set, schema, backend.structured_mode == "json_object")
     request = ChatRequest(messages, schema, options.max_tokens, options.temperature, options.seed)
 
     result, attempt = _call(backend, request, "generate", progress)
-    briefing, attempt.errors = validate(result.content, sources)
+    checked, attempt.errors = validate(result.content, sources)
     attempts = [attempt]
-    if briefing is None:
+    if checked is None:
         repair = prompt_set.render(prompts.REPAIR, errors=attempt.errors)
         retry = ChatRequest([*messages, {"role": "assistant", "content": result.content},
                              {"role": "user", "content": repair}], schema, options.max_tokens,
                             options.temperature, options.seed)
         result, attempt = _call(backend, retry, "repair", progress)
-        briefing, attempt.errors = validate(result.content, sources)
+        checked, attempt.errors = validate(result.content, sources)
         attempts.append(attempt)
-    if briefing is None:
+    if checked is None:
         raise _validation_failed(result.content, attempts, options.raw_output_dir)
+    briefing, report = checked
     return BriefingRun(
         briefing=briefing,
-        quotes=grounding.check(briefing, sources).quotes,
+        grounding=report,
         sources=sources,
         model=result.model,
         backend=backend.name,

@@ -15,9 +15,9 @@ CITATION_PATTERN = r"^[1-9][0-9]*\.[1-9][0-9]*$"
 MAX_ENUM_IDS = 600
 
 CitationId = Annotated[str, StringConstraints(pattern=CITATION_PATTERN)]
-Citations = Annotated[list[CitationId], Field(min_length=1, max_length=3)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+Citations = Annotated[list[CitationId], Field(min_length=1, max_length=2)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
 Level = Literal["low", "medium", "high"]
 ActorKind = Literal[
     "government",
@@ -61,7 +61,7 @@ class Risk(_Strict):
     impact: Level
     horizon: Horizon
     indicators: Annotated[list[Short], Field(min_length=1, max_length=2)]
-    affected_actors: Annotated[list[Short], Field(max_length=4)]
+    affected_actors: Annotated[list[Short], Field(max_length=3)]
     citations: Citations
 
 
@@ -73,9 +73,10 @@ class OpenQuestion(_Strict):
 
 
 class TimelineEvent(_Strict):
-    date: Short = Field(description="As written in the source.")
+    # Event and evidence come before the date: a model then picks the date from what it cited.
     event: Text
     citations: Citations
+    date: Short = Field(description="As written in the cited sentence.")
 
 
 class Briefing(_Strict):
@@ -84,11 +85,11 @@ class Briefing(_Strict):
     title: Short
     bottom_line: Text
     context: Text
-    actors: Annotated[list[Actor], Field(min_length=1, max_length=6)]
-    positions: Annotated[list[Position], Field(max_length=6)]
-    risks: Annotated[list[Risk], Field(min_length=1, max_length=4)]
-    open_questions: Annotated[list[OpenQuestion], Field(min_length=1, max_length=4)]
-    timeline: Annotated[list[TimelineEvent], Field(max_length=5)]
+    actors: Annotated[list[Actor], Field(min_length=1, max_length=4)]
+    positions: Annotated[list[Position], Field(max_length=4)]
+    risks: Annotated[list[Risk], Field(min_length=1, max_length=3)]
+    open_questions: Annotated[list[OpenQuestion], Field(min_length=1, max_length=2)]
+    timeline: Annotated[list[TimelineEvent], Field(max_length=3)]
 
     @model_validator(mode="after")
     def _positions_name_listed_actors(self) -> Briefing:
@@ -152,20 +153,28 @@ def _drop_titles(node: Any) -> None:
             _drop_titles(value)
 
 
-def json_schema(citation_ids: list[str] | None = None) -> dict[str, Any]:
-    """The JSON schema sent to the backend, with citations limited to the real sentence ids.
+def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The JSON schema sent to the backend. Citations may name only real sentence ids; timeline
+    events may cite only sentences that write a date, and use only dates the sources write
+    (sources without dates get an empty timeline).
 
     Args:
         citation_ids: the ids of every numbered source sentence; None keeps the generic pattern.
+        dates: date expressions found in the sources with the ids of their sentences; None leaves
+            the timeline free.
     """
     schema = copy.deepcopy(_BASE)
+    defs = schema["$defs"]
     if citation_ids and len(citation_ids) <= MAX_ENUM_IDS:
-        item = schema["$defs"]["Actor"]["properties"]["citations"]["items"]
-        item.pop("pattern", None)
-        item["enum"] = list(citation_ids)
-        for name in ("Position", "Risk", "OpenQuestion", "TimelineEvent"):
-            props = schema["$defs"][name]["properties"]
-            props["citations"]["items"] = dict(item)
+        for name in ("Actor", "Position", "Risk", "OpenQuestion", "TimelineEvent"):
+            defs[name]["properties"]["citations"]["items"] = {"enum": list(citation_ids), "type": "string"}
+    if dates:
+        event = defs["TimelineEvent"]["properties"]
+        event["date"] = {"enum": list(dates), "type": "string", "description": event["date"]["description"]}
+        dated_ids = list(dict.fromkeys(i for ids in dates.values() for i in ids))
+        event["citations"]["items"] = {"enum": dated_ids, "type": "string"}
+    elif dates is not None:
+        schema["properties"]["timeline"]["maxItems"] = 0
     return schema
 
 

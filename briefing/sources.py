@@ -69,6 +69,32 @@ def split_sentences(text: str, source_id: str) -> list[Sentence]:
     return sentences
 
 
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"  # Nov. 5, January 20th, 2025
+    rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?"  # 5 November 2024
+    rf"|{_MONTH}\s+\d{{4}}"  # November 2024
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}"  # 2024-11-05
+    rf"|(?i:last|next|this)\s+(?:week|month|year|{_WEEKDAY})"
+    rf"|{_WEEKDAY}"
+    rf"|(?:19|20)\d{{2}})\b"
+)
+
+
+def date_mentions(sources: list[Source]) -> dict[str, list[str]]:
+    """Every date expression the sources write, in order, with the ids of the sentences writing it."""
+    found: dict[str, list[str]] = {}
+    for source in sources:
+        for sentence in source.sentences:
+            for match in _DATE.finditer(sentence.text):
+                ids = found.setdefault(match.group(), [])
+                if sentence.id not in ids:
+                    ids.append(sentence.id)
+    return found
+
+
 def make_source(text: str, *, source_id: str, origin: str, raw: bytes | None = None) -> Source:
     """Build a Source from already decoded text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")

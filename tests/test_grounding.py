@@ -17,21 +17,20 @@ def test_quotes_are_copied_from_the_source_by_id() -> None:
 
 def test_unknown_ids_are_reported_not_dropped() -> None:
     sources = load_sources([SEED])
-    actor = {**good_briefing()["actors"][0], "citations": ["1.2", "1.99", "3.1"]}
-    report = check(Briefing.model_validate(good_briefing(actors=[actor, good_briefing()["actors"][1]])), sources)
+    actors = good_briefing()["actors"]
+    actors[0]["citations"], actors[1]["citations"] = ["1.2", "1.99"], ["3.1"]
+    report = check(Briefing.model_validate(good_briefing(actors=actors)), sources)
     assert not report.ok
     assert report.unknown == ["1.99", "3.1"]
     assert "1.99" not in report.quotes and "1.2" in report.quotes
 
 
-def test_a_timeline_date_must_be_written_in_its_cited_sentence() -> None:
+def test_a_timeline_date_not_written_in_its_cited_sentence_is_a_warning() -> None:
     sources = load_sources([SEED])
-    invented = [{"date": "2023-01-01", "event": "Blinken travels", "citations": ["1.2"]}]
-    report = check(Briefing.model_validate(good_briefing(timeline=invented)), sources)
-    assert report.errors() == [
-        "timeline.0.date: '2023-01-01' is not written in its cited sentences 1.2; "
-        "copy the date as the source writes it or drop the event"
-    ]
+    loose = [{"date": "2022", "event": "Blinken travels", "citations": ["1.2"]}]
+    report = check(Briefing.model_validate(good_briefing(timeline=loose)), sources)
+    assert report.ok
+    assert report.warnings == ["timeline event 1: the date '2022' is not written in its cited sentence(s) 1.2"]
 
 
 def test_ids_sort_in_document_order() -> None:

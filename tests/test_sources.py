@@ -4,7 +4,7 @@ import pytest
 from helpers import SEED
 
 from briefing.errors import InputError
-from briefing.sources import load_source, load_sources, split_sentences
+from briefing.sources import date_mentions, load_source, load_sources, split_sentences
 
 
 def test_sample_article_sentences_keep_abbreviations_whole() -> None:
@@ -72,3 +72,16 @@ def test_sha256_is_of_the_file_bytes() -> None:
     import hashlib
 
     assert load_source(SEED).sha256 == hashlib.sha256(SEED.read_bytes()).hexdigest()
+
+
+def test_date_mentions_are_the_dates_the_source_writes() -> None:
+    assert date_mentions(load_sources([SEED])) == {
+        "Tuesday": ["1.2"], "Nov. 5": ["1.3"], "this week": ["1.3"], "2022": ["1.5"], "Jan. 20": ["1.8"],
+        "Last week": ["1.11"]}
+
+
+def test_date_mentions_cover_common_forms(tmp_path: Path) -> None:
+    path = tmp_path / "d.txt"
+    path.write_text("On 5 November 2024, January 20th, 2025, Sept. 3 and 2024-11-05. Next month, in March 2023.")
+    assert list(date_mentions(load_sources([path]))) == [
+        "5 November 2024", "January 20th, 2025", "Sept. 3", "2024-11-05", "Next month", "March 2023"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,17 +33,41 @@ def check_gguf(path: Path) -> None:
         raise ConfigError(f"--model-path {path}: not a GGUF model file")
 
 
-def compact_grammar(schema: dict[str, Any]) -> LlamaGrammar:
-    """A grammar for the schema that allows no whitespace between JSON tokens.
+# Han, kana and hangul: a small multilingual model under a repeat penalty drifts into them
+# mid-sentence ("full-scale入侵") when a source written without them asks for none.
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK_CLASS = "\\u2E80-\\u9FFF\\uAC00-\\uD7AF\\uF900-\\uFAFF"
+
+
+def compact_grammar(schema: dict[str, Any], prompt_text: str = "") -> LlamaGrammar:
+    """A grammar for the schema with no whitespace between JSON tokens and no characters from
+    scripts the prompt does not use.
 
     llama.cpp's converter lets the model put a space after every `:` and `,`; each one is an
     output token, and output tokens are what local generation time is made of.
     """
-    from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
+    from llama_cpp.llama_grammar import LlamaGrammar
 
-    rules = json_schema_to_gbnf(json.dumps(schema)).splitlines()
-    gbnf = "\n".join('space ::= ""' if rule.startswith("space ::=") else rule for rule in rules)
-    return LlamaGrammar.from_string(gbnf, verbose=False)
+    return LlamaGrammar.from_string(compact_gbnf(schema, prompt_text), verbose=False)
+
+
+def compact_gbnf(schema: dict[str, Any], prompt_text: str = "") -> str:
+    """The GBNF text behind `compact_grammar`."""
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    banned = "\\x00-\\x1F" + ("" if _CJK.search(prompt_text) else _CJK_CLASS)
+    rules = {
+        "space": 'space ::= ""',
+        # No \\uXXXX escapes either: they would let the banned characters back in.
+        "char": f'char ::= [^"\\\\{banned}] | "\\\\" (["\\\\/bfnrt])',
+    }
+    lines = json_schema_to_gbnf(json.dumps(schema)).splitlines()
+    return "\n".join(rules.get(line.split(" ::=")[0], line) for line in lines)
+
+
+# Greedy decoding of a small model loops on phrases ("support for Ukraine…" in every field);
+# a mild penalty measured on the sample article cut output from 1,033 to 752 tokens.
+REPEAT_PENALTY = 1.1
 
 
 def _threads() -> int:
@@ -94,10 +119,11 @@ class LocalBackend:
         try:
             response: Any = llm.create_chat_completion(
                 request.messages,  # type: ignore[arg-type]
-                grammar=compact_grammar(request.json_schema),
+                grammar=compact_grammar(request.json_schema, " ".join(m["content"] for m in request.messages)),
                 max_tokens=request.max_tokens,
                 temperature=request.temperature,
                 seed=request.seed,
+                repeat_penalty=REPEAT_PENALTY,
                 logits_processor=LogitsProcessorList([count]),
             )
         except ValueError as e:
