@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import SEED, FakeBackend, as_json, good_briefing
 
 from briefing import cli, config
+
+from helpers import SEED, FakeBackend, as_json, good_briefing
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
-from helpers import SEED, good_briefing
-
 from briefing.grounding import check, sort_ids
 from briefing.schema import Briefing
 from briefing.sources import load_sources
+
+from helpers import SEED, good_briefing
 
 
 def test_quotes_are_copied_from_the_source_by_id() -> None:

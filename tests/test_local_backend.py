@@ -7,6 +7,7 @@ import json
 import pytest
 
 from briefing.schema import json_schema
+
 from helpers import good_briefing
 
 llama_grammar = pytest.importorskip("llama_cpp.llama_grammar")

@@ -2,12 +2,13 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import SEED, FakeBackend, as_json, good_briefing
 
 from briefing.backends.base import ChatResult, Usage
 from briefing.errors import ModelRefusedError, TruncatedOutputError, ValidationFailedError
 from briefing.pipeline import GenerateOptions, generate
 from briefing.sources import load_sources
+
+from helpers import SEED, FakeBackend, as_json, good_briefing
 
 
 @pytest.fixture

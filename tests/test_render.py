@@ -1,12 +1,13 @@
 import json
 
 import pytest
-from helpers import SEED, FakeBackend, as_json, good_briefing
 
 from briefing.errors import InputError
 from briefing.pipeline import generate
 from briefing.render import md, render_json, render_markdown
 from briefing.sources import load_sources
+
+from helpers import SEED, FakeBackend, as_json, good_briefing
 
 
 def _document(**changes):  # type: ignore[no-untyped-def]

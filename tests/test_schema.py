@@ -1,10 +1,11 @@
 import json
 
 import pytest
-from helpers import good_briefing
 from pydantic import ValidationError
 
 from briefing.schema import Briefing, json_schema, listed_name
+
+from helpers import good_briefing
 
 
 def test_valid_briefing_round_trips() -> None:

@@ -10,10 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import SEED
-from vcr_support import RECORDING, cassette
 
 from briefing import cli
+
+from helpers import SEED
+from vcr_support import RECORDING, cassette
 
 SERVER = ["--base-url", "http://127.0.0.1:8765/v1", "--model", "qwen2.5-coder-1.5b-instruct", "--quiet"]
 

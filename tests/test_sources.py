@@ -1,10 +1,11 @@
 from pathlib import Path
 
 import pytest
-from helpers import SEED
 
 from briefing.errors import InputError
 from briefing.sources import date_mentions, load_source, load_sources, split_sentences
+
+from helpers import SEED
 
 
 def test_sample_article_sentences_keep_abbreviations_whole() -> None:
