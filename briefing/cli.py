@@ -84,6 +84,7 @@ def generate(
     if output is not None:
         out.check_writable(output, force)
     loaded = load_sources(list(sources))
+    _notices(quiet)
     mode = None if structured_output is Structured.auto else cast("StructuredMode", structured_output.value)
     settings = config.BackendSettings(
         model=model, base_url=base_url, api_key=api_key, model_path=model_path, local_model=local_model,
@@ -127,6 +128,17 @@ def _progress(label: str, quiet: bool):  # type: ignore[no-untyped-def]
     from .progress import Progress
 
     return nullcontext(None) if quiet else Progress(label)
+
+
+def _notices(quiet: bool) -> None:
+    """Library notices (such as the first-use model assembly) go to stderr as one line each."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("briefing: %(message)s"))
+    logger = logging.getLogger("briefing")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
 
 
 def _emit(text: str, output: Path | None, force: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 from .errors import ConfigError
 
 _CHUNK = 8 * 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -147,5 +149,8 @@ def ensure_model(name: str = DEFAULT_MODEL, progress: Callable[[int], None] | No
         raise ConfigError(f"unknown embedded model {name!r}; known: {', '.join(MODELS)}")
     target = cache_dir() / f"{spec.name}.gguf"
     if not _verified(target, spec):
-        assemble(spec, part_paths(spec), target, progress)
+        parts = part_paths(spec)
+        log.info("preparing the embedded model %s (first use): joining %d parts into %s",
+                 spec.name, len(parts), target)
+        assemble(spec, parts, target, progress)
     return target

@@ -55,24 +55,25 @@ class OpenAICompatBackend:
     def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
         import openai
 
-        mode = self.structured_mode
+        if not self._auto or self._mode is not None:
+            return self._complete(self._client, request, self.structured_mode)
+        # Probe json_schema once, unretried: a server that rejects the format answers at once.
         try:
-            return self._complete(request, mode)
+            result = self._complete(self._client.with_options(max_retries=0), request, "json_schema", probe=True)
         except openai.APIStatusError as e:
-            if not (self._auto and mode == "json_schema" and e.status_code in _REJECTS_FORMAT):
-                raise self._mapped(e) from e
-        # The server rejected json_schema: llama-cpp-python's form carries the schema instead.
-        self._mode = "json_object_schema"
-        try:
-            return self._complete(request, self._mode)
-        except openai.OpenAIError as e:
-            raise self._mapped(e) from e
+            if not _rejects_format(e):
+                return self._complete(self._client, request, "json_schema")  # an ordinary failure: retry
+            self._mode = "json_object_schema"  # llama-cpp-python's form carries the schema instead
+            return self._complete(self._client, request, self._mode)
+        self._mode = "json_schema"
+        return result
 
-    def _complete(self, request: ChatRequest, mode: StructuredMode) -> ChatResult:
+    def _complete(self, client: openai.OpenAI, request: ChatRequest, mode: StructuredMode,
+                  probe: bool = False) -> ChatResult:
         import openai
 
         try:
-            response = self._client.chat.completions.create(  # type: ignore[call-overload]
+            response = client.chat.completions.create(  # type: ignore[call-overload]
                 model=self.model,
                 messages=request.messages,
                 response_format=response_format(mode, request.json_schema),
@@ -80,8 +81,10 @@ class OpenAICompatBackend:
                 temperature=request.temperature,
                 seed=request.seed,
             )
-        except openai.APIStatusError:
-            raise
+        except openai.APIStatusError as e:
+            if probe:
+                raise
+            raise self._mapped(e) from e
         except openai.OpenAIError as e:
             raise self._mapped(e) from e
         return _result(response, self.model)
@@ -108,6 +111,12 @@ class OpenAICompatBackend:
                 body=e.body,
             )
         return BackendError(f"the model server at {url} failed: {e}")
+
+
+def _rejects_format(e: Any) -> bool:
+    """Whether an error status says the server does not take this response_format."""
+    text = f"{e.message} {e.body}".lower()
+    return bool(e.status_code in _REJECTS_FORMAT and ("response_format" in text or "json_schema" in text))
 
 
 def _brief(e: Any) -> str:

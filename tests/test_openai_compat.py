@@ -1,0 +1,76 @@
+"""The OpenAI-compatible backend against a scripted local server: format negotiation and failures."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from briefing.backends.base import ChatRequest
+from briefing.backends.openai_compat import OpenAICompatBackend
+from briefing.errors import BackendError, ConfigError
+from briefing.schema import json_schema
+
+from helpers import as_json, good_briefing
+from stub_server import Reply, Script, completion, stub_server
+
+REQUEST = ChatRequest([{"role": "user", "content": "brief"}], json_schema(["1.1"]), max_tokens=300)
+LLAMA_CPP_REJECTION = Reply(500, {"error": {"message": "1 validation error: ('body', 'response_format', 'type') "
+                                            "Input should be 'text' or 'json_object'"}})
+
+
+def _backend(url: str, **kw: object) -> OpenAICompatBackend:
+    kw.setdefault("max_retries", 0)
+    return OpenAICompatBackend(model="stub-model", base_url=url, **kw)  # type: ignore[arg-type]
+
+
+def test_a_server_that_takes_json_schema_gets_it_once() -> None:
+    script = Script([completion(as_json(good_briefing()))])
+    with stub_server(script) as url:
+        backend = _backend(url)
+        result = backend.chat(REQUEST)
+        backend.chat(REQUEST)
+    assert result.content == as_json(good_briefing()) and result.usage.completion_tokens == 7
+    assert [r["response_format"]["type"] for r in script.requests] == ["json_schema", "json_schema"]
+    assert script.requests[0]["response_format"]["json_schema"]["schema"] == REQUEST.json_schema
+    assert backend.structured_mode == "json_schema"
+
+
+def test_a_rejected_json_schema_falls_back_once_and_is_remembered() -> None:
+    script = Script([LLAMA_CPP_REJECTION, completion("{}")])
+    with stub_server(script) as url:
+        backend = _backend(url, max_retries=2)
+        backend.chat(REQUEST)
+        backend.chat(REQUEST)
+    formats = [(r["response_format"]["type"], "schema" in r["response_format"]) for r in script.requests]
+    assert formats == [("json_schema", False), ("json_object", True), ("json_object", True)]
+    assert backend.structured_mode == "json_object_schema"
+
+
+def test_an_ordinary_server_error_is_not_mistaken_for_a_format_rejection() -> None:
+    script = Script([Reply(500, {"error": {"message": "out of memory"}})])
+    with stub_server(script) as url, pytest.raises(BackendError, match="answered 500: out of memory"):
+        _backend(url).chat(REQUEST)
+    assert {r["response_format"]["type"] for r in script.requests} == {"json_schema"}
+
+
+def test_the_structured_output_override_skips_probing() -> None:
+    script = Script([completion("{}")])
+    with stub_server(script) as url:
+        _backend(url, mode="json_object").chat(REQUEST)
+    assert script.requests[0]["response_format"] == {"type": "json_object"}
+
+
+def test_a_rejected_key_is_a_configuration_error() -> None:
+    script = Script([Reply(401, {"error": {"message": "bad key"}})])
+    with stub_server(script) as url, pytest.raises(ConfigError, match="refused the API key"):
+        _backend(url).chat(REQUEST)
+
+
+def test_an_unreachable_server_names_its_url() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    with pytest.raises(BackendError, match=f"cannot reach the model server at {url}"):
+        _backend(url).chat(REQUEST)
