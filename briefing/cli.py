@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from .errors import BriefingError
+from .sources import DEFAULT_MAX_BYTES, DEFAULT_MAX_SOURCES, SourceLimits
 
 if TYPE_CHECKING:
     from .backends.base import StructuredMode
@@ -37,7 +38,10 @@ class Structured(StrEnum):
 
 @app.command()
 def generate(
-    sources: Annotated[list[Path], typer.Argument(help="Text files to brief (UTF-8).", show_default=False)],
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Text or HTML files, http(s) URLs, or - for standard input.", show_default=False),
+    ],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
     fmt: Annotated[
         Format,
@@ -74,6 +78,16 @@ def generate(
     max_tokens: Annotated[int, typer.Option(min=256, help="Output token limit per model call.")] = 2048,
     timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for a server's answer.")] = 600.0,
     max_retries: Annotated[int, typer.Option(min=0, help="Retries of a failed server request.")] = 2,
+    context_window: Annotated[
+        int | None,
+        typer.Option(min=512, help="The model's context window in tokens (local default 8192; OpenAI 128k)."),
+    ] = None,
+    max_bytes: Annotated[int, typer.Option(min=1, help="Largest source accepted, in bytes.")] = DEFAULT_MAX_BYTES,
+    max_sources: Annotated[int, typer.Option(min=1, help="Most sources in one briefing.")] = DEFAULT_MAX_SOURCES,
+    fetch_timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for a URL.")] = 20.0,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the messages and token budget; call no model.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Write a cited policy briefing of SOURCES (Markdown on stdout by default)."""
@@ -81,19 +95,23 @@ def generate(
     from . import output as out
     from .sources import load_sources
 
-    if output is not None:
-        out.check_writable(output, force)
-    loaded = load_sources(list(sources))
     _notices(quiet)
+    if output is not None and not dry_run:
+        out.check_writable(output, force)
+    limits = SourceLimits(max_bytes=max_bytes, max_sources=max_sources, timeout=fetch_timeout)
+    loaded = load_sources(list(sources), limits=limits)
     mode = None if structured_output is Structured.auto else cast("StructuredMode", structured_output.value)
     settings = config.BackendSettings(
         model=model, base_url=base_url, api_key=api_key, model_path=model_path, local_model=local_model,
-        structured_output=mode, timeout=timeout, max_retries=max_retries,
+        structured_output=mode, timeout=timeout, max_retries=max_retries, context_window=context_window,
     )
     backend = config.make_backend(settings)
     options = pipeline.GenerateOptions(audience=audience, focus=focus, max_tokens=max_tokens,
                                        prompts_dir=prompts_dir,
                                        raw_output_dir=output.parent if output else Path.cwd())
+    if dry_run:
+        sys.stdout.write(render.render_dry_run(pipeline.prepare(loaded, backend, options)))
+        return
     with _progress(f"briefing ({backend.model})", quiet) as progress:
         run = pipeline.generate(loaded, backend, options, progress=progress)
     for warning in run.grounding.warnings:

@@ -23,7 +23,12 @@ class BackendSettings:
     structured_output: StructuredMode | None = None
     timeout: float = 600.0
     max_retries: int = 2
-    n_ctx: int = 8192
+    context_window: int | None = None
+
+    @property
+    def n_ctx(self) -> int:
+        """The local model's context size: what the user named, else 8192."""
+        return self.context_window or 8192
 
 
 def make_backend(settings: BackendSettings) -> Backend:
@@ -68,4 +73,5 @@ def _server(settings: BackendSettings) -> Backend:
         mode=settings.structured_output,
         timeout=settings.timeout,
         max_retries=settings.max_retries,
+        context_window=settings.context_window,
     )

@@ -15,6 +15,18 @@ class InputError(BriefingError):
     exit_code = 3
 
 
+class TooLargeError(InputError):
+    """The sources and prompt do not fit the model's context window."""
+
+    exit_code = 10
+
+
+class FetchError(InputError):
+    """A URL could not be fetched: unreachable, an error status, too many redirects, not a page."""
+
+    exit_code = 11
+
+
 class ConfigError(BriefingError):
     """Settings are missing or contradict each other (no backend, bad model file, bad template)."""
 

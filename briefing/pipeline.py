@@ -11,7 +11,7 @@ from typing import Any
 
 from . import grounding, prompts
 from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback
-from .errors import ModelRefusedError, TruncatedOutputError, ValidationFailedError
+from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
 from .schema import SCHEMA_VERSION, Briefing, json_schema
 from .sources import Source, date_mentions
 
@@ -146,6 +146,55 @@ def _call(
     return result, attempt
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Everything decided before a model is called: the request and what it will cost."""
+
+    request: ChatRequest
+    prompt_set: prompts.PromptSet
+    prompt_tokens: int
+    counted_with: str
+    context_window: int | None
+
+    def budget_line(self) -> str:
+        """One line: prompt and answer tokens against the context window."""
+        need = self.prompt_tokens + self.request.max_tokens
+        window = f"{self.context_window:,}" if self.context_window else "an unknown"
+        verdict = "" if not self.context_window else (": fits" if need <= self.context_window else ": TOO LARGE")
+        return (f"prompt {self.prompt_tokens:,} tokens ({self.counted_with}) + up to "
+                f"{self.request.max_tokens:,} output tokens = {need:,} of {window}-token context window{verdict}")
+
+
+def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | None = None) -> Prepared:
+    """Render the request for these sources and count its tokens; no model is called.
+
+    Raises:
+        ConfigError: a template fails.
+    """
+    options = options or GenerateOptions()
+    prompt_set = prompts.PromptSet(options.prompts_dir)
+    schema = json_schema([s.id for src in sources for s in src.sentences], date_mentions(sources))
+    messages = build_messages(sources, options, prompt_set, schema, backend.structured_mode == "json_object")
+    request = ChatRequest(messages, schema, options.max_tokens, options.temperature, options.seed)
+    tokens, how = backend.count_tokens(messages)
+    return Prepared(request, prompt_set, tokens, how, backend.context_window)
+
+
+def check_budget(prepared: Prepared) -> None:
+    """Refuse a request that cannot fit the model's context window, before any model call.
+
+    Raises:
+        TooLargeError: prompt tokens plus the output allowance exceed the window.
+    """
+    window, tokens, answer = prepared.context_window, prepared.prompt_tokens, prepared.request.max_tokens
+    if window and tokens + answer > window:
+        raise TooLargeError(
+            f"the sources and prompt are {tokens:,} tokens and the answer may take {answer:,}: more than the "
+            f"model's context window of {window:,} tokens; brief fewer or shorter sources, lower --max-tokens, "
+            "or use a model with a larger window"
+        )
+
+
 def generate(sources: list[Source], backend: Backend, options: GenerateOptions | None = None,
              progress: ProgressCallback | None = None) -> BriefingRun:
     """Ask the backend for a briefing of the sources, validate it, repair once, and ground it.
@@ -159,14 +208,15 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     Raises:
         TruncatedOutputError, ModelRefusedError: the model stopped without a usable answer.
         ValidationFailedError: the repaired output still failed; its `raw_path` holds the output.
+        TooLargeError: the sources do not fit the model's context window (nothing was sent).
         BackendError, ConfigError: the backend or the templates failed.
     """
     options = options or GenerateOptions()
     started = time.monotonic()
-    prompt_set = prompts.PromptSet(options.prompts_dir)
-    schema = json_schema([s.id for src in sources for s in src.sentences], date_mentions(sources))
-    messages = build_messages(sources, options, prompt_set, schema, backend.structured_mode == "json_object")
-    request = ChatRequest(messages, schema, options.max_tokens, options.temperature, options.seed)
+    prepared = prepare(sources, backend, options)
+    check_budget(prepared)
+    request, prompt_set, schema, messages = (prepared.request, prepared.prompt_set, prepared.request.json_schema,
+                                             prepared.request.messages)
 
     result, attempt = _call(backend, request, "generate", progress)
     checked, attempt.errors = validate(result.content, sources)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import prompts
 from .errors import InputError
 from .grounding import sort_ids
 from .schema import SCHEMA_VERSION, Briefing
+
+if TYPE_CHECKING:
+    from .pipeline import Prepared
 
 # Characters that start Markdown or HTML constructs inline: emphasis, code, links, images, raw
 # HTML, entities, tables, strikethrough, headings. Escaping them keeps model text inert.
@@ -39,6 +42,12 @@ def render_markdown(document: dict[str, Any], prompts_dir: Path | None = None, t
     prompt_set.add_filters(md=md, cite=cite, dictsort_ids=lambda d: [(k, d[k]) for k in sort_ids(list(d))])
     text = prompt_set.render(template, briefing=briefing, quotes=quotes, sources=sources)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_dry_run(prepared: Prepared) -> str:
+    """The exact messages a run would send, then its token budget (for --dry-run)."""
+    parts = [f"=== {m['role']} ===\n{m['content'].rstrip()}\n" for m in prepared.request.messages]
+    return "\n".join([*parts, f"=== budget ===\n{prepared.budget_line()}\n"])
 
 
 def render_json(document: dict[str, Any]) -> str:

@@ -18,6 +18,9 @@ CitationId = Annotated[str, StringConstraints(pattern=CITATION_PATTERN)]
 Citations = Annotated[list[CitationId], Field(min_length=1, max_length=2)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
+# A signpost in words: small models otherwise fill it with sentence ids ("1.17"). The pattern
+# also keeps quotes and backslashes out, as regex-built grammars would not escape them.
+Signpost = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r'^[^0-9"\\][^"\\]{0,99}$')]
 Level = Literal["low", "medium", "high"]
 ActorKind = Literal[
     "government",
@@ -60,7 +63,7 @@ class Risk(_Strict):
     likelihood: Level
     impact: Level
     horizon: Horizon
-    indicators: Annotated[list[Short], Field(min_length=1, max_length=2)]
+    indicators: Annotated[list[Signpost], Field(min_length=1, max_length=2)]
     affected_actors: Annotated[list[Short], Field(max_length=3)]
     citations: Citations
 

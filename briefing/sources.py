@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import InputError
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     import pysbd
 
 DEFAULT_MAX_BYTES = 2_000_000
+DEFAULT_MAX_SOURCES = 20
 
 
 @dataclass(frozen=True)
@@ -95,57 +97,113 @@ def date_mentions(sources: list[Source]) -> dict[str, list[str]]:
     return found
 
 
-def make_source(text: str, *, source_id: str, origin: str, raw: bytes | None = None) -> Source:
-    """Build a Source from already decoded text."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+def make_source(text: str, *, source_id: str, origin: str, raw: bytes | None = None,
+                title: str | None = None) -> Source:
+    """Build a Source from already decoded, cleaned text.
+
+    Raises:
+        InputError: the text is empty.
+    """
     if not text.strip():
         raise InputError(f"{origin}: the source is empty (no text to brief)")
     sentences = split_sentences(text, source_id)
     digest = hashlib.sha256(raw if raw is not None else text.encode("utf-8")).hexdigest()
-    title = sentences[0].text[:160] if sentences else origin
-    return Source(source_id, origin, title, digest, text, sentences)
+    return Source(source_id, origin, title or sentences[0].text[:160], digest, text, sentences)
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+@dataclass(frozen=True)
+class SourceLimits:
+    """What `load_sources` accepts; every field has a CLI option."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_sources: int = DEFAULT_MAX_SOURCES
+    timeout: float = 20.0
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class _Raw:
+    body: bytes
+    origin: str
+    name: str = ""
+    content_type: str = ""
+    charset: str | None = None
+
+
+def _read_path(path: Path, limits: SourceLimits) -> _Raw:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a document")
     try:
         size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"{path}: {size:,} bytes is over the limit of {max_bytes:,} bytes")
-        return path.read_bytes()
+        if size > limits.max_bytes:
+            raise InputError(f"{path}: {size:,} bytes is over the limit of {limits.max_bytes:,} bytes (--max-bytes)")
+        return _Raw(path.read_bytes(), str(path), name=path.name)
     except OSError as e:
         raise InputError(f"{path}: cannot read it ({e.strerror or e})") from e
 
 
-def _decode(raw: bytes, origin: str) -> str:
-    if b"\x00" in raw[:8192]:
-        raise InputError(f"{origin}: looks like a binary file (it has NUL bytes), not text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(f"{origin}: is not valid UTF-8 text (byte {e.start})") from e
+def _read_stdin(stdin: BinaryIO, limits: SourceLimits) -> _Raw:
+    body = stdin.read(limits.max_bytes + 1)
+    if len(body) > limits.max_bytes:
+        raise InputError(f"stdin: over the limit of {limits.max_bytes:,} bytes (--max-bytes)")
+    return _Raw(body, "stdin")
 
 
-def load_source(path: str | Path, *, source_id: str = "1", max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
-    """Load one text file as a Source.
+def _read(spec: str | Path, limits: SourceLimits, stdin: BinaryIO | None) -> _Raw:
+    text = str(spec)
+    if text == "-":
+        return _read_stdin(stdin or sys.stdin.buffer, limits)
+    scheme = text.split("://", 1)[0].lower() if "://" in text else ""
+    if scheme in ("http", "https"):
+        from .fetch import fetch
+
+        page = fetch(text, timeout=limits.timeout, max_bytes=limits.max_bytes, max_redirects=limits.max_redirects)
+        return _Raw(page.body, text, name=page.url.rsplit("/", 1)[-1], content_type=page.content_type,
+                    charset=page.charset)
+    if scheme:
+        raise InputError(f"{text}: only http and https URLs can be fetched")
+    return _read_path(Path(spec), limits)
+
+
+def load_source(spec: str | Path, *, source_id: str = "1", limits: SourceLimits | None = None,
+                stdin: BinaryIO | None = None) -> Source:
+    """Load one source: a text or HTML file, "-" for standard input, or an http(s) URL.
+
+    HTML is reduced to its main text; text is decoded (UTF-8, a BOM, or a detected encoding),
+    invisible characters are removed and trailing page furniture is cut.
 
     Raises:
-        InputError: the path is missing, a directory, too large, binary, not UTF-8 or empty.
+        InputError: missing, a directory, too large, binary, undecodable, unfetchable or empty.
     """
-    path = Path(path)
-    raw = _read_bytes(path, max_bytes)
-    return make_source(_decode(raw, str(path)), source_id=source_id, origin=str(path), raw=raw)
+    from .clean import strip_boilerplate
+    from .decode import clean_characters, decode
+    from .extract import extract_main_text, looks_like_html
+
+    limits = limits or SourceLimits()
+    raw = _read(spec, limits, stdin)
+    text = decode(raw.body, raw.origin, raw.charset)
+    title = None
+    if looks_like_html(raw.body, raw.name, raw.content_type):
+        page = extract_main_text(text, raw.origin)
+        text, title = page.text, page.title
+    text = strip_boilerplate(clean_characters(text))
+    return make_source(text, source_id=source_id, origin=raw.origin, raw=raw.body, title=title)
 
 
-def load_sources(paths: list[str | Path], *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Source]:
-    """Load several files; sentence ids name their source ("2.14" is source 2, sentence 14).
+def load_sources(specs: list[str | Path] | list[str] | list[Path], *, limits: SourceLimits | None = None,
+                 stdin: BinaryIO | None = None) -> list[Source]:
+    """Load several sources; sentence ids name their source ("2.14" is source 2, sentence 14).
 
     Raises:
-        InputError: no paths, or any path that load_source refuses.
+        InputError: no sources, too many, stdin named twice, or any source load_source refuses.
     """
-    if not paths:
-        raise InputError("no source given: name at least one document")
-    return [load_source(p, source_id=str(i), max_bytes=max_bytes) for i, p in enumerate(paths, 1)]
+    limits = limits or SourceLimits()
+    if not specs:
+        raise InputError("no source given: name at least one document, URL or - for stdin")
+    if len(specs) > limits.max_sources:
+        raise InputError(f"{len(specs)} sources is over the limit of {limits.max_sources} (--max-sources)")
+    if [str(s) for s in specs].count("-") > 1:
+        raise InputError("standard input (-) can be read only once")
+    return [load_source(s, source_id=str(i), limits=limits, stdin=stdin) for i, s in enumerate(specs, 1)]

@@ -6,7 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from briefing.backends.base import ChatRequest, ChatResult, ProgressCallback, StructuredMode, Usage
+from briefing.backends.base import (
+    ChatRequest,
+    ChatResult,
+    Message,
+    ProgressCallback,
+    StructuredMode,
+    Usage,
+    estimate_tokens,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_918e6d9692383a64.txt"
@@ -55,6 +63,7 @@ class FakeBackend:
 
     name = "fake"
     model = "fake-model"
+    context_window: int | None = 8192
 
     def __init__(self, *outputs: str | ChatResult, mode: StructuredMode = "json_object_schema"):
         self.outputs = list(outputs)
@@ -64,6 +73,9 @@ class FakeBackend:
     @property
     def structured_mode(self) -> StructuredMode:
         return self.mode
+
+    def count_tokens(self, messages: list[Message]) -> tuple[int, str]:
+        return estimate_tokens(messages), "estimated"
 
     def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
         self.requests.append(request)

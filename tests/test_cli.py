@@ -71,7 +71,7 @@ def test_json_output_then_render_gives_the_same_markdown(backend: FakeBackend, t
     brief_json, brief_md = tmp_path / "brief.json", tmp_path / "brief.md"
     assert cli.run(["generate", str(SEED), "-q", "--format", "json", "-o", str(brief_json)]) == 0
     document = json.loads(brief_json.read_text())
-    assert document["run"]["backend"] == "fake" and document["sources"][0]["sentences"] == 31
+    assert document["run"]["backend"] == "fake" and document["sources"][0]["sentences"] == 27
     assert cli.run(["render", str(brief_json), "-o", str(brief_md)]) == 0
     assert cli.run(["render", str(brief_json)]) == 0
     assert capsys.readouterr().out == brief_md.read_text()
@@ -125,3 +125,41 @@ def test_settings_pick_the_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(openai, OpenAICompatBackend) and openai.model == config.DEFAULT_OPENAI_MODEL
     with pytest.raises(Exception, match="--model"):
         config.make_backend(config.BackendSettings(base_url="http://127.0.0.1:9/v1"))
+
+
+def test_dry_run_prints_the_messages_and_budget_and_calls_no_model(backend: FakeBackend,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["generate", str(SEED), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("=== system ===\n") and "=== user ===\n" in out
+    assert "[1.3] Following Trump’s election victory on Nov. 5" in out
+    assert "of 8,192-token context window: fits" in out.split("=== budget ===")[1]
+    assert backend.requests == []
+
+
+def test_sources_too_large_for_the_window_are_refused_before_any_call(backend: FakeBackend,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    backend.context_window = 2000
+    assert cli.run(["generate", str(SEED), "-q"]) == 10
+    err = capsys.readouterr().err
+    assert "context window of 2,000 tokens" in err and "--max-tokens" in err
+    assert backend.requests == []
+
+
+def test_standard_input_is_read_with_a_dash(backend: FakeBackend, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(SEED.read_bytes())))
+    assert cli.run(["generate", "-", "-q", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["sources"][0]["origin"] == "stdin"
+
+
+def test_an_unfetchable_url_exits_11(no_model: None, capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert cli.run(["generate", f"http://127.0.0.1:{port}/a"]) == 11
+    assert capsys.readouterr().err.startswith(f"briefing: error: http://127.0.0.1:{port}/a: cannot fetch")

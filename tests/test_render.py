@@ -27,7 +27,7 @@ def test_markdown_has_every_section_and_quotes_cited_sentences_verbatim() -> Non
     for line in quotes:
         quoted = line.split("** ", 1)[1].replace("\\", "")
         assert quoted in source
-    assert "**Donald Trump** on NATO spending: Wants allies to spend 3% of GDP [1.17]" in text
+    assert "| NATO spending | Donald Trump | Wants allies to spend 3% of GDP | [1.17] |" in text
 
 
 def test_same_document_renders_to_identical_bytes() -> None:

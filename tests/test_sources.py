@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import InputError
-from briefing.sources import date_mentions, load_source, load_sources, split_sentences
+from briefing.sources import SourceLimits, date_mentions, load_source, load_sources, split_sentences
 
 from helpers import SEED
 
@@ -46,7 +46,8 @@ def test_bom_and_crlf_are_normalised(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "empty"), (b" \n\t\n", "empty"), (b"abc\x00def", "binary"), (b"caf\xe9 au lait", "not valid UTF-8")],
+    [(b"", "empty"), (b" \n\t\n", "empty"), (b"abc\x00def", "binary"), (b"%PDF-1.7\n%\xe2\xe3", "a PDF document"),
+     (b"\x89PNG\r\n\x1a\n\x00\x00", "a PNG image"), (b"PK\x03\x04\x14\x00", "a ZIP archive")],
 )
 def test_unusable_files_are_refused(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "bad.txt"
@@ -66,7 +67,7 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     path.write_text("word " * 100)
     with pytest.raises(InputError, match="over the limit"):
-        load_source(path, max_bytes=100)
+        load_source(path, limits=SourceLimits(max_bytes=100))
 
 
 def test_sha256_is_of_the_file_bytes() -> None:

@@ -40,11 +40,26 @@ class ChatResult:
     refusal: str | None = None
 
 
+# Chat templates wrap each message in a few special tokens (role markers, separators).
+PER_MESSAGE_TOKENS = 4
+
+
+def estimate_tokens(messages: list[Message]) -> int:
+    """A tokenizer-free estimate: about 4 characters a token for English prose."""
+    return sum(len(m["content"]) // 4 + 1 + PER_MESSAGE_TOKENS for m in messages)
+
+
 class Backend(Protocol):
     """A model that answers chat requests with JSON constrained by a schema."""
 
     name: str
     model: str
+    # Tokens the model can attend to (prompt and answer together); None when unknown.
+    context_window: int | None
+
+    def count_tokens(self, messages: list[Message]) -> tuple[int, str]:
+        """Prompt tokens of these messages and how they were counted (for the budget check)."""
+        ...
 
     @property
     def structured_mode(self) -> StructuredMode:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BackendError, ConfigError, InputError
-from .base import ChatRequest, ChatResult, ProgressCallback, StructuredMode, Usage
+from .base import PER_MESSAGE_TOKENS, ChatRequest, ChatResult, Message, ProgressCallback, StructuredMode, Usage
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -87,11 +87,28 @@ class LocalBackend:
         self.model_path = model_path
         self.model = model_name or model_path.stem
         self.n_ctx = n_ctx
+        self.context_window: int | None = n_ctx
         self._llama = llama
+        self._vocab: Llama | None = None
 
     @property
     def structured_mode(self) -> StructuredMode:
         return "json_object_schema"
+
+    def count_tokens(self, messages: list[Message]) -> tuple[int, str]:
+        """Counted with the model's own tokenizer (its vocabulary alone loads in a fraction of a second)."""
+        tokenizer = self._llama or self._vocabulary()
+        total = sum(len(tokenizer.tokenize(m["content"].encode(), add_bos=False, special=False)) for m in messages)
+        return total + PER_MESSAGE_TOKENS * len(messages), "the model's tokenizer"
+
+    def _vocabulary(self) -> Llama:
+        if self._vocab is None:
+            from llama_cpp import Llama
+            from llama_cpp._utils import suppress_stdout_stderr
+
+            with suppress_stdout_stderr(disable=False):  # llama.cpp prints context warnings for vocab-only loads
+                self._vocab = Llama(model_path=str(self.model_path), vocab_only=True, verbose=False)
+        return self._vocab
 
     def _load(self) -> Llama:
         if self._llama is None:

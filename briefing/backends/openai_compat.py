@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BackendError, ConfigError
-from .base import ChatRequest, ChatResult, ProgressCallback, StructuredMode, Usage
+from .base import (
+    PER_MESSAGE_TOKENS,
+    ChatRequest,
+    ChatResult,
+    Message,
+    ProgressCallback,
+    StructuredMode,
+    Usage,
+    estimate_tokens,
+)
 
 if TYPE_CHECKING:
     import openai
@@ -13,6 +22,7 @@ if TYPE_CHECKING:
 OPENAI_URL = "https://api.openai.com/v1"
 # Sent when a server needs no key: never fall back to a real key meant for another server.
 PLACEHOLDER_KEY = "no-key-needed"
+OPENAI_CONTEXT = 128_000
 # Statuses with which servers reject a response_format they do not support.
 _REJECTS_FORMAT = {400, 422, 500}
 
@@ -40,10 +50,14 @@ class OpenAICompatBackend:
         mode: StructuredMode | None = None,
         timeout: float = 600.0,
         max_retries: int = 2,
+        context_window: int | None = None,
         client: openai.OpenAI | None = None,
     ):
         self.model = model
         self.base_url = base_url or OPENAI_URL
+        # OpenAI's current chat models take at least 128k tokens; other servers say nothing, so
+        # their window is checked only when the user names it.
+        self.context_window = context_window or (OPENAI_CONTEXT if self.base_url == OPENAI_URL else None)
         self._mode: StructuredMode | None = mode
         self._auto = mode is None
         self._client = client or _make_client(self.base_url, api_key, timeout, max_retries)
@@ -51,6 +65,20 @@ class OpenAICompatBackend:
     @property
     def structured_mode(self) -> StructuredMode:
         return self._mode or "json_schema"
+
+    def count_tokens(self, messages: list[Message]) -> tuple[int, str]:
+        """tiktoken for OpenAI's own models (its tables download on first use); an estimate otherwise."""
+        if self.base_url == OPENAI_URL:
+            try:
+                import tiktoken
+
+                encoding = tiktoken.encoding_for_model(self.model)
+            except Exception:  # unknown model, no tiktoken, or its tables cannot be downloaded
+                pass
+            else:
+                total = sum(len(encoding.encode(m["content"])) for m in messages)
+                return total + PER_MESSAGE_TOKENS * len(messages), f"tiktoken {encoding.name}"
+        return estimate_tokens(messages), "estimated at 4 characters a token"
 
     def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
         import openai

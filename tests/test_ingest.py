@@ -1,0 +1,196 @@
+"""Real-world sources: encodings, binary files, invisible characters, boilerplate, HTML, URLs, stdin."""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from briefing.clean import is_contact, strip_boilerplate
+from briefing.decode import clean_characters
+from briefing.errors import FetchError, InputError
+from briefing.sources import SourceLimits, load_source, load_sources, split_sentences
+
+from helpers import SEED
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+ARTICLE = "Le président a parlé à Bruxelles. Les alliés sont inquiets à propos de l’aide à l’Ukraine.\n"
+
+
+def test_windows_1252_is_detected_and_named(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "export.txt"
+    path.write_bytes(ARTICLE.replace("’", "'").encode("cp1252"))
+    with caplog.at_level(logging.INFO, logger="briefing"):
+        source = load_source(path)
+    assert source.sentences[0].text == "Le président a parlé à Bruxelles."
+    assert "not UTF-8; decoded as" in caplog.text
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32"])
+def test_byte_order_marks_are_honoured(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(ARTICLE.encode(encoding))
+    assert load_source(path).text == ARTICLE
+
+
+def test_binary_is_refused_whatever_the_extension(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n")
+    with pytest.raises(InputError, match="report.txt: looks like a PDF document"):
+        load_source(path)
+
+
+def test_invisible_and_bidi_characters_are_removed() -> None:
+    hidden = "Pay\u200b the\u202e ransom\u2066 now\U000e0041\U000e0042\u00ad.\u00a0Done."
+    assert clean_characters(hidden) == "Pay the ransom now. Done."
+    assert clean_characters("emoji \U0001f469\u200d\U0001f4bb stays") == "emoji \U0001f469\u200d\U0001f4bb stays"
+
+
+def test_the_sample_trailer_and_its_contact_details_never_reach_the_model() -> None:
+    source = load_source(SEED)
+    texts = [s.text for s in source.sentences]
+    assert texts[-1].startswith("“If the Biden team attempts to corner them")
+    assert not any(t in source.text for t in ("13162306000", "zoneyetu@yahoo.com", "All Categories", "Tags"))
+    assert "PROSPECTIVE PEACE DISCUSSIONS" in texts  # a subheading inside the article stays
+
+
+def test_contact_lines_are_recognised() -> None:
+    assert is_contact("+13162306000") and is_contact("press@example.org | +44 20 7946 0000")
+    assert not is_contact("Call 911 if the storm hits.")
+    assert strip_boilerplate("Body text.\nShare this article\nTags\n") == "Body text.\n"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The U.S. and the E.U. met on Jan. 20 in St. Louis. Talks failed.",
+     ["The U.S. and the E.U. met on Jan. 20 in St. Louis.", "Talks failed."]),
+    ("Mr. Smith and Dr. J. R. Jones arrived. They left.", ["Mr. Smith and Dr. J. R. Jones arrived.", "They left."]),
+    ("“We will not yield,” she said. “Never.” He nodded.",
+     ["“We will not yield,” she said.", "“Never.”", "He nodded."]),
+    ("The talks … stalled. Then what? Nobody knows!", ["The talks … stalled.", "Then what?", "Nobody knows!"]),
+])
+def test_sentence_splitting_on_tricky_sentences(text: str, expected: list[str]) -> None:
+    assert [s.text for s in split_sentences(text, "1")] == expected
+
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared/corpus is not beside this checkout")
+
+
+@needs_corpus
+@pytest.mark.parametrize("page", ["bloomberg.com1", "cnn_article", "huffingtonpost.com1", "reuters.com1"])
+def test_real_news_pages_keep_their_body(page: str) -> None:
+    import re
+    from collections import Counter
+
+    source = load_source(CORPUS / f"{page}.html")
+    reference = Counter(re.findall(r"\w+", (CORPUS / f"{page}.txt").read_text(errors="replace").casefold()))
+    got = Counter(re.findall(r"\w+", source.text.casefold()))
+    kept = sum((reference & got).values()) / sum(reference.values())
+    assert kept > 0.9, f"only {kept:.0%} of the body survived"
+    assert "<" not in source.text and "cookie" not in source.text.casefold()
+    assert source.title and source.title != source.sentences[0].id
+
+
+def test_an_html_page_without_an_article_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "empty.html"
+    path.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    with pytest.raises(InputError, match="no article text|empty"):
+        load_source(path)
+
+
+def test_stdin_is_a_source() -> None:
+    (source,) = load_sources(["-"], stdin=io.BytesIO(ARTICLE.encode()))
+    assert source.origin == "stdin" and len(source.sentences) == 2
+
+
+def test_limits_on_count_and_size(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE)
+    with pytest.raises(InputError, match="3 sources is over the limit of 2"):
+        load_sources([path, path, path], limits=SourceLimits(max_sources=2))
+    with pytest.raises(InputError, match="over the limit of 10 bytes"):
+        load_sources(["-"], stdin=io.BytesIO(ARTICLE.encode()), limits=SourceLimits(max_bytes=10))
+    with pytest.raises(InputError, match="only once"):
+        load_sources(["-", "-"], stdin=io.BytesIO(b"x"))
+    with pytest.raises(InputError, match="only http and https"):
+        load_sources(["ftp://example.org/a.txt"])
+
+
+PAGE = b"<html><head><title>Summit ends</title></head><body><nav>Home | World</nav><article>" + \
+    b"<p>" + b"Leaders met in Brussels on Tuesday to discuss aid to Ukraine and agreed on a new package. " * 3 + \
+    b"</p><p>The package still needs approval from national parliaments before it takes effect.</p>" + \
+    b"</article><footer>Contact: desk@example.org</footer></body></html>"
+
+
+@contextmanager
+def web(routes: dict[str, tuple[int, dict[str, str], bytes]]) -> Iterator[str]:
+    """A loopback web server answering each path with (status, headers, body)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            status, headers, body = routes[self.path]
+            if "X-Delay" in headers:
+                threading.Event().wait(float(headers["X-Delay"]))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def test_a_url_is_fetched_and_reduced_to_its_article() -> None:
+    with web({"/story": (200, HTML, PAGE)}) as base:
+        (source,) = load_sources([f"{base}/story"])
+    assert source.origin == f"{base}/story" and source.title == "Summit ends"
+    assert source.sentences[0].text.startswith("Leaders met in Brussels on Tuesday")
+    assert "desk@example.org" not in source.text and "Home | World" not in source.text
+
+
+def test_redirects_are_followed_but_bounded() -> None:
+    routes = {f"/r{i}": (302, {"Location": f"/r{i + 1}"}, b"") for i in range(10)}
+    routes["/r10"] = (200, HTML, PAGE)
+    with web(routes) as base:
+        assert load_sources([f"{base}/r7"])[0].title == "Summit ends"
+        with pytest.raises(FetchError, match="redirect"):
+            load_sources([f"{base}/r0"])
+
+
+@pytest.mark.parametrize(("route", "message"), [
+    ((200, {"Content-Type": "application/pdf"}, b"%PDF-1.4"), "serves application/pdf, not a web page"),
+    ((404, HTML, b"gone"), "answered 404"),
+    ((200, HTML, PAGE * 50), "larger than the limit"),
+    ((200, {**HTML, "X-Delay": "2"}, PAGE), "no answer within|timed out"),
+])
+def test_fetch_failures_are_one_clear_error(route: tuple[int, dict[str, str], bytes], message: str) -> None:
+    with web({"/x": route}) as base, pytest.raises(FetchError, match=message):
+        load_sources([f"{base}/x"], limits=SourceLimits(max_bytes=20_000, timeout=0.5))
+
+
+def test_an_unreachable_host_is_a_fetch_error() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(FetchError, match="cannot fetch"):
+        load_sources([f"http://127.0.0.1:{port}/story"])
