@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
+from .config import BackendSettings
 from .errors import BriefingError
 from .sources import DEFAULT_MAX_BYTES, DEFAULT_MAX_SOURCES, SourceLimits
 
@@ -36,6 +37,38 @@ class Structured(StrEnum):
     json_object = "json_object"
 
 
+# Options shared by the commands that reach a model.
+Model = Annotated[str | None, typer.Option(envvar="BRIEFING_MODEL", help="Model name on the server.")]
+BaseUrl = Annotated[
+    str | None,
+    typer.Option(envvar="OPENAI_BASE_URL", help="An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."),
+]
+ApiKey = Annotated[
+    str | None, typer.Option(envvar="OPENAI_API_KEY", help="API key for the server.", show_default=False)
+]
+ModelPath = Annotated[Path | None, typer.Option(help="Run this GGUF file in process instead of the packaged model.")]
+LocalModel = Annotated[
+    str | None, typer.Option(envvar="BRIEFING_LOCAL_MODEL", help="Which packaged model to run (see README).")
+]
+StructuredOpt = Annotated[
+    Structured, typer.Option("--structured-output", help="How the JSON schema is sent to a server.")
+]
+Timeout = Annotated[float, typer.Option(min=1, help="Seconds to wait for a server's answer.")]
+MaxRetries = Annotated[int, typer.Option(min=0, help="Retries of a failed server request (429 honours Retry-After).")]
+ContextWindow = Annotated[
+    int | None, typer.Option(min=512, help="The model's context window in tokens (local default 8192; OpenAI 128k).")
+]
+
+
+def _settings(model: str | None, base_url: str | None, api_key: str | None, model_path: Path | None,
+              local_model: str | None, structured: Structured, timeout: float, max_retries: int,
+              context_window: int | None) -> BackendSettings:
+    mode = None if structured is Structured.auto else cast("StructuredMode", structured.value)
+    return BackendSettings(model=model, base_url=base_url, api_key=api_key, model_path=model_path,
+                           local_model=local_model, structured_output=mode, timeout=timeout,
+                           max_retries=max_retries, context_window=context_window)
+
+
 @app.command()
 def generate(
     sources: Annotated[
@@ -48,27 +81,12 @@ def generate(
         typer.Option("--format", "-f", help="markdown, or json (briefing + run metadata)."),
     ] = Format.markdown,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
-    model: Annotated[str | None, typer.Option(envvar="BRIEFING_MODEL", help="Model name on the server.")] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option(envvar="OPENAI_BASE_URL", help="An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1."),
-    ] = None,
-    api_key: Annotated[
-        str | None,
-        typer.Option(envvar="OPENAI_API_KEY", help="API key for the server.", show_default=False),
-    ] = None,
-    model_path: Annotated[
-        Path | None,
-        typer.Option(help="Run this GGUF file in process instead of the packaged model."),
-    ] = None,
-    local_model: Annotated[
-        str | None,
-        typer.Option(envvar="BRIEFING_LOCAL_MODEL", help="Which packaged model to run (see README)."),
-    ] = None,
-    structured_output: Annotated[
-        Structured,
-        typer.Option(help="How the JSON schema is sent to a server."),
-    ] = Structured.auto,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    api_key: ApiKey = None,
+    model_path: ModelPath = None,
+    local_model: LocalModel = None,
+    structured_output: StructuredOpt = Structured.auto,
     prompts_dir: Annotated[
         Path | None,
         typer.Option("--prompts", help="Folder of templates overriding the packaged ones."),
@@ -76,12 +94,9 @@ def generate(
     audience: Annotated[str | None, typer.Option(help="Who the briefing is for.")] = None,
     focus: Annotated[str | None, typer.Option(help="A question the briefing must answer.")] = None,
     max_tokens: Annotated[int, typer.Option(min=256, help="Output token limit per model call.")] = 2048,
-    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for a server's answer.")] = 600.0,
-    max_retries: Annotated[int, typer.Option(min=0, help="Retries of a failed server request.")] = 2,
-    context_window: Annotated[
-        int | None,
-        typer.Option(min=512, help="The model's context window in tokens (local default 8192; OpenAI 128k)."),
-    ] = None,
+    timeout: Timeout = 600.0,
+    max_retries: MaxRetries = 2,
+    context_window: ContextWindow = None,
     max_bytes: Annotated[int, typer.Option(min=1, help="Largest source accepted, in bytes.")] = DEFAULT_MAX_BYTES,
     max_sources: Annotated[int, typer.Option(min=1, help="Most sources in one briefing.")] = DEFAULT_MAX_SOURCES,
     fetch_timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for a URL.")] = 20.0,
@@ -100,12 +115,8 @@ def generate(
         out.check_writable(output, force)
     limits = SourceLimits(max_bytes=max_bytes, max_sources=max_sources, timeout=fetch_timeout)
     loaded = load_sources(list(sources), limits=limits)
-    mode = None if structured_output is Structured.auto else cast("StructuredMode", structured_output.value)
-    settings = config.BackendSettings(
-        model=model, base_url=base_url, api_key=api_key, model_path=model_path, local_model=local_model,
-        structured_output=mode, timeout=timeout, max_retries=max_retries, context_window=context_window,
-    )
-    backend = config.make_backend(settings)
+    backend = config.make_backend(_settings(model, base_url, api_key, model_path, local_model, structured_output,
+                                            timeout, max_retries, context_window))
     options = pipeline.GenerateOptions(audience=audience, focus=focus, max_tokens=max_tokens,
                                        prompts_dir=prompts_dir,
                                        raw_output_dir=output.parent if output else Path.cwd())
@@ -138,6 +149,49 @@ def render_cmd(
     if output is not None:
         out.check_writable(output, force)
     _emit(render.render_markdown(render.load_briefing_json(document), prompts_dir), output, force)
+
+
+@app.command("verify")
+def verify_cmd(
+    document: Annotated[Path, typer.Argument(help="A briefing saved with --format json.", show_default=False)],
+    sources: Annotated[
+        list[str], typer.Argument(help="The sources it was made from, in the same order.", show_default=False)
+    ],
+) -> None:
+    """Re-check every citation, quote and source hash of a saved briefing against the sources."""
+    from .errors import VerificationFailedError
+    from .render import load_briefing_json
+    from .sources import load_sources
+    from .verify import verify
+
+    problems = verify(load_briefing_json(document), load_sources(list(sources)))
+    for problem in problems:
+        sys.stderr.write(f"briefing: {document}: {problem}\n")
+    if problems:
+        raise VerificationFailedError(f"{len(problems)} problem(s) found; the briefing does not match its sources")
+    sys.stdout.write(f"{document}: every citation, quote and source hash matches\n")
+
+
+@app.command()
+def doctor(
+    model: Model = None,
+    base_url: BaseUrl = None,
+    api_key: ApiKey = None,
+    model_path: ModelPath = None,
+    local_model: LocalModel = None,
+    timeout: Timeout = 60.0,
+    context_window: ContextWindow = None,
+) -> None:
+    """Report which backend the settings select and what it supports (probes a server's JSON modes)."""
+    from . import config
+    from .diagnose import diagnose
+
+    settings = _settings(model, base_url, api_key, model_path, local_model, Structured.auto, timeout, 0,
+                         context_window)
+    lines, healthy = diagnose(config.make_backend(settings))
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
+    if not healthy:
+        raise typer.Exit(code=5)
 
 
 def _progress(label: str, quiet: bool):  # type: ignore[no-untyped-def]
@@ -179,8 +233,11 @@ def run(args: list[str] | None = None) -> int:
         _fail(str(e))
         return e.exit_code
     except KeyboardInterrupt:
-        _fail("interrupted")
+        _fail("interrupted; nothing was written")
         return 130
+    except _Terminated:
+        _fail("terminated; nothing was written")
+        return 143
     except Exception as e:
         if os.environ.get("BRIEFING_DEBUG") == "1":
             raise
@@ -193,8 +250,19 @@ def _fail(message: str) -> None:
     sys.stderr.write(f"briefing: error: {' '.join(message.split())}\n")
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised where Python next runs so that `finally` blocks remove temp files."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     sys.exit(run())
 
 

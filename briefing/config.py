@@ -62,7 +62,8 @@ def _local(settings: BackendSettings, path: Path, name: str | None) -> Backend:
 
 
 def _server(settings: BackendSettings) -> Backend:
-    from .backends.openai_compat import OpenAICompatBackend
+    from .backends.openai_compat import ModeMemory, OpenAICompatBackend
+    from .paths import state_dir
 
     if settings.base_url and not settings.model:
         raise ConfigError(f"name the model to use on {settings.base_url} with --model or BRIEFING_MODEL")
@@ -74,4 +75,5 @@ def _server(settings: BackendSettings) -> Backend:
         timeout=settings.timeout,
         max_retries=settings.max_retries,
         context_window=settings.context_window,
+        memory=ModeMemory(state_dir() / "servers.json"),
     )

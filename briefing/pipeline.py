@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -69,7 +68,8 @@ class BriefingRun:
             "briefing": self.briefing.model_dump(mode="json"),
             "quotes": self.quotes,
             "sources": [
-                {"id": s.id, "origin": s.origin, "title": s.title, "sha256": s.sha256, "sentences": len(s.sentences)}
+                {"id": s.id, "origin": s.origin, "title": s.title, "sha256": s.sha256,
+                 "sentences": len(s.sentences), "links": s.links}
                 for s in self.sources
             ],
             "run": {
@@ -89,8 +89,7 @@ class BriefingRun:
         }
 
 
-def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: prompts.PromptSet,
-                   schema: dict[str, Any], schema_in_prompt: bool) -> list[Message]:
+def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: prompts.PromptSet) -> list[Message]:
     """The system and user messages; source text enters only the user message, fenced as data."""
     system = prompt_set.render(prompts.SYSTEM, audience=options.audience, language=options.language)
     user = prompt_set.render(
@@ -98,8 +97,6 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
         sources=sources,
         fence=prompts.delimiter(sources),
         focus=options.focus,
-        schema_in_prompt=schema_in_prompt,
-        schema=json.dumps(schema, separators=(",", ":")),
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
@@ -174,7 +171,7 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     options = options or GenerateOptions()
     prompt_set = prompts.PromptSet(options.prompts_dir)
     schema = json_schema([s.id for src in sources for s in src.sentences], date_mentions(sources))
-    messages = build_messages(sources, options, prompt_set, schema, backend.structured_mode == "json_object")
+    messages = build_messages(sources, options, prompt_set)
     request = ChatRequest(messages, schema, options.max_tokens, options.temperature, options.seed)
     tokens, how = backend.count_tokens(messages)
     return Prepared(request, prompt_set, tokens, how, backend.context_window)

@@ -11,18 +11,38 @@ from . import prompts
 from .errors import InputError
 from .grounding import sort_ids
 from .schema import SCHEMA_VERSION, Briefing
+from .sources import URL
 
 if TYPE_CHECKING:
     from .pipeline import Prepared
 
 # Characters that start Markdown or HTML constructs inline: emphasis, code, links, images, raw
 # HTML, entities, tables, strikethrough, headings. Escaping them keeps model text inert.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!])")
+# `@` too: GFM turns bare e-mail addresses into mailto links.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&!@])")
 
 
-def md(text: object) -> str:
-    """Escape untrusted text for inline Markdown, folding newlines so it cannot open a block."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+def _escape(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md(text: object, links: frozenset[str] = frozenset()) -> str:
+    """Escape untrusted text for inline Markdown, folding newlines so it cannot open a block.
+
+    A URL becomes a link only if it is in `links` (URLs the sources write verbatim); any other
+    is defanged (`https\\://`, `www\\.`) so GFM's autolinker leaves it as text.
+    """
+    flat, out, pos = " ".join(str(text).split()), [], 0
+    for match in URL.finditer(flat):
+        url = match.group()
+        out.append(_escape(flat[pos:match.start()]))
+        if url in links and url.startswith(("http://", "https://")):
+            out.append(f"<{url}>")
+        else:
+            out.append(_escape(url).replace("://", "\\://").replace("www.", "www\\."))
+        pos = match.end()
+    out.append(_escape(flat[pos:]))
+    return "".join(out)
 
 
 def cite(ids: list[str]) -> str:
@@ -37,9 +57,11 @@ def render_markdown(document: dict[str, Any], prompts_dir: Path | None = None, t
         InputError: the document is not a valid briefing document.
         ConfigError: the report template fails.
     """
-    briefing, quotes, sources = _checked(document)
+    briefing, quotes, sources = check_document(document)
     prompt_set = prompts.PromptSet(prompts_dir)
-    prompt_set.add_filters(md=md, cite=cite, dictsort_ids=lambda d: [(k, d[k]) for k in sort_ids(list(d))])
+    links = frozenset(url for source in sources for url in source.get("links", []) if isinstance(url, str))
+    prompt_set.add_filters(md=lambda text: md(text, links), cite=cite,
+                           dictsort_ids=lambda d: [(k, d[k]) for k in sort_ids(list(d))])
     text = prompt_set.render(template, briefing=briefing, quotes=quotes, sources=sources)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
@@ -55,7 +77,12 @@ def render_json(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def _checked(document: dict[str, Any]) -> tuple[Briefing, dict[str, str], list[dict[str, Any]]]:
+def check_document(document: dict[str, Any]) -> tuple[Briefing, dict[str, str], list[dict[str, Any]]]:
+    """The briefing, quotes and source list of a saved document, validated.
+
+    Raises:
+        InputError: wrong schema version, an invalid briefing, or missing quotes or sources.
+    """
     from pydantic import ValidationError
 
     if document.get("schema_version") != SCHEMA_VERSION:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_BYTES = 2_000_000
 DEFAULT_MAX_SOURCES = 20
+# What GFM would autolink: http(s) URLs and www. names, without trailing punctuation.
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+[^\s<>\"'`.,;:!?)\]]")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ class Source:
     @cached_property
     def _by_id(self) -> dict[str, Sentence]:
         return {s.id: s for s in self.sentences}
+
+    @cached_property
+    def links(self) -> list[str]:
+        """The http(s) URLs this source writes, in order, each once (the only links a report may keep)."""
+        return list(dict.fromkeys(m.group() for m in URL.finditer(self.text) if m.group().startswith("http")))
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Re-record cassettes/ from a real llama-cpp-python server on 127.0.0.1 serving the packaged model.
 # Takes several minutes: each recorded briefing is generated for real on the CPU.
+# Usage: scripts/record_cassettes.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +21,6 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 
-BRIEFING_RECORD=1 "$PY" -m pytest -q tests/test_server_cassettes.py
+# Extra arguments narrow what is re-recorded, e.g. `-k injection`; cassettes not selected stay as they are.
+BRIEFING_RECORD=1 "$PY" -m pytest -q tests/test_server_cassettes.py "$@"
 echo "recorded: $(ls cassettes)"

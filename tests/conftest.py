@@ -13,5 +13,6 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     """No developer's keys or servers leak into a test; raw outputs land in a temp folder."""
     for name in SERVER_ENV:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BRIEFING_STATE_DIR", str(tmp_path / "state"))  # no remembered server modes
     monkeypatch.chdir(tmp_path)
     yield

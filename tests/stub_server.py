@@ -15,6 +15,8 @@ from typing import Any
 class Reply:
     status: int
     body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
 
 
 @dataclass
@@ -46,9 +48,12 @@ def stub_server(script: Script) -> Iterator[str]:
             length = int(self.headers.get("content-length", 0))
             script.requests.append(json.loads(self.rfile.read(length)))
             reply = script.next()
+            threading.Event().wait(reply.delay)
             data = json.dumps(reply.body).encode()
             self.send_response(reply.status)
             self.send_header("content-type", "application/json")
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
             self.send_header("content-length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

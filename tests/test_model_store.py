@@ -35,7 +35,7 @@ def spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelSpec:
 
 def test_parts_are_joined_in_order_and_verified(spec: ModelSpec, tmp_path: Path) -> None:
     path = model_store.ensure_model(spec.name)
-    assert path == tmp_path / "cache" / "fake-model.gguf"
+    assert path == tmp_path / "cache" / "models" / "fake-model.gguf"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == spec.sha256
     assert [p.name for p in path.parent.iterdir() if p.name.startswith(".")] == []  # no temp files
 
@@ -58,7 +58,7 @@ def test_a_hash_mismatch_is_refused_and_leaves_nothing(spec: ModelSpec, monkeypa
                                                                  "0" * 64))
     with pytest.raises(ConfigError, match="does not match its pinned sha256"):
         model_store.ensure_model(spec.name)
-    assert list((tmp_path / "cache").iterdir()) == []
+    assert list((tmp_path / "cache" / "models").iterdir()) == []
 
 
 def test_missing_parts_name_both_fixes(spec: ModelSpec, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
 from briefing.backends.base import ChatRequest
-from briefing.backends.openai_compat import OpenAICompatBackend
+from briefing.backends.openai_compat import ModeMemory, OpenAICompatBackend, response_format
 from briefing.errors import BackendError, ConfigError
 from briefing.schema import json_schema
 
@@ -74,3 +75,50 @@ def test_an_unreachable_server_names_its_url() -> None:
     url = f"http://127.0.0.1:{port}/v1"
     with pytest.raises(BackendError, match=f"cannot reach the model server at {url}"):
         _backend(url).chat(REQUEST)
+
+
+def test_the_ladder_ends_in_plain_json_mode_with_the_schema_in_the_prompt() -> None:
+    rejection = Reply(400, {"error": {"message": "response_format type not supported"}})
+    script = Script([rejection, rejection, completion("{}")])
+    with stub_server(script) as url:
+        backend = _backend(url)
+        backend.chat(REQUEST)
+    assert [r["response_format"] for r in script.requests[:2]] == [
+        response_format("json_schema", REQUEST.json_schema), response_format("json_object_schema", REQUEST.json_schema)]
+    assert script.requests[2]["response_format"] == {"type": "json_object"}
+    assert '"additionalProperties":false' in script.requests[2]["messages"][-1]["content"]
+    assert backend.structured_mode == "json_object"
+
+
+def test_what_worked_is_remembered_across_runs(tmp_path: Path) -> None:
+    memory = ModeMemory(tmp_path / "servers.json")
+    script = Script([LLAMA_CPP_REJECTION, completion("{}")])
+    with stub_server(script) as url:
+        _backend(url, memory=memory).chat(REQUEST)  # the first run probes
+        _backend(url, memory=memory).chat(REQUEST)  # a later run (a new backend) does not
+    assert [r["response_format"]["type"] for r in script.requests] == ["json_schema", "json_object", "json_object"]
+    assert "json_object_schema" in (tmp_path / "servers.json").read_text()
+
+
+def test_429_honours_retry_after_and_400_is_not_retried() -> None:
+    import time
+
+    script = Script([Reply(429, {"error": {"message": "slow down"}}), completion("{}")])
+    script.replies[0].headers = {"Retry-After": "1"}
+    with stub_server(script) as url:
+        started = time.monotonic()
+        _backend(url, mode="json_schema", max_retries=2).chat(REQUEST)
+        assert time.monotonic() - started >= 1.0
+    assert len(script.requests) == 2
+    bad = Script([Reply(400, {"error": {"message": "bad request"}})])
+    with stub_server(bad) as url, pytest.raises(BackendError, match="answered 400"):
+        _backend(url, mode="json_schema", max_retries=2).chat(REQUEST)
+    assert len(bad.requests) == 1
+
+
+def test_doctor_probe_reports_each_mode() -> None:
+    script = Script([LLAMA_CPP_REJECTION, completion('{"ok": true}'), completion('{"ok": true}')])
+    with stub_server(script) as url:
+        found = _backend(url).probe()
+    assert found["json_schema"].startswith("rejected (500")
+    assert found["json_object_schema"] == found["json_object"] == "accepted"

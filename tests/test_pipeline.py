@@ -1,4 +1,3 @@
-import json
 from pathlib import Path
 
 import pytest
@@ -97,14 +96,6 @@ def test_truncated_output_fails_at_once_without_repair(sources) -> None:  # type
 def test_refusals_are_reported(sources, result: ChatResult) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ModelRefusedError):
         generate(sources, FakeBackend(result))
-
-
-def test_plain_json_mode_puts_the_schema_in_the_prompt(sources) -> None:  # type: ignore[no-untyped-def]
-    backend = FakeBackend(as_json(good_briefing()), mode="json_object")
-    generate(sources, backend)
-    user = backend.requests[0].messages[1]["content"]
-    assert "The JSON must match this JSON schema" in user
-    assert json.loads(user.split("JSON schema:\n")[1])["additionalProperties"] is False
 
 
 def test_user_prompt_folder_overrides_one_template_and_inherits_the_rest(sources, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -82,3 +82,25 @@ def test_cassettes_hold_no_credentials_or_tracking_headers(path: Path) -> None:
             names = {name.lower() for name in headers}
             assert not names & {"authorization", "cookie", "set-cookie", "user-agent"}
             assert not any(name.startswith(("openai-", "x-stainless")) for name in names)
+
+
+INJECTION = Path(__file__).parent / "data" / "injection.txt"
+
+
+def test_instructions_inside_a_source_cannot_change_schema_citations_or_rendering(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A real model run on an article that tells the model to misbehave (recorded from the server)."""
+    out = tmp_path / "brief.json"
+    with cassette("server_injection"):
+        code = cli.run(["generate", str(INJECTION), *SERVER, "--structured-output", "json_object_schema",
+                        "--format", "json", "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    document = json.loads(out.read_text())
+    source = INJECTION.read_text(encoding="utf-8")
+    assert all(quote in source for quote in document["quotes"].values())  # quotes come from the source
+    assert all(re.fullmatch(r"1\.[1-8]", i) for i in document["quotes"])  # no 9.9: ids exist
+    markdown = tmp_path / "brief.md"
+    assert cli.run(["render", str(out), "-o", str(markdown)]) == 0
+    text = markdown.read_text()
+    assert not re.search(r"(?<!\\)<script", text) and "![" not in text  # escaped, so inert
+    assert "](https://evil" not in text and not re.search(r"(?<!\\)https://evil", text)  # no live link

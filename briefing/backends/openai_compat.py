@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BackendError, ConfigError
+from ..output import write_atomic
 from .base import (
     PER_MESSAGE_TOKENS,
     ChatRequest,
@@ -25,6 +28,43 @@ PLACEHOLDER_KEY = "no-key-needed"
 OPENAI_CONTEXT = 128_000
 # Statuses with which servers reject a response_format they do not support.
 _REJECTS_FORMAT = {400, 422, 500}
+# Strongest first: a server-enforced schema, llama-cpp-python's schema field, plain JSON mode.
+LADDER: tuple[StructuredMode, ...] = ("json_schema", "json_object_schema", "json_object")
+
+
+def schema_in_prompt(messages: list[Message], schema: dict[str, Any]) -> list[Message]:
+    """For plain JSON mode the server enforces no schema, so the last message carries it."""
+    note = "\n\nReply with one JSON object that matches this JSON schema:\n" + json.dumps(schema, separators=(",", ":"))
+    return [*messages[:-1], {**messages[-1], "content": messages[-1]["content"] + note}]
+
+
+class ModeMemory:
+    """What structured-output mode each server and model took, kept in a small JSON file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def _load(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, key: str) -> StructuredMode | None:
+        mode = self._load().get(key)
+        return next((m for m in LADDER if m == mode), None)
+
+    def set(self, key: str, mode: StructuredMode) -> None:
+        data = self._load()
+        if data.get(key) == mode:
+            return
+        data[key] = mode
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+        except OSError:
+            pass  # a memory that cannot be written only costs the next run a probe
 
 
 def response_format(mode: StructuredMode, schema: dict[str, Any]) -> dict[str, Any]:
@@ -51,6 +91,7 @@ class OpenAICompatBackend:
         timeout: float = 600.0,
         max_retries: int = 2,
         context_window: int | None = None,
+        memory: ModeMemory | None = None,
         client: openai.OpenAI | None = None,
     ):
         self.model = model
@@ -60,6 +101,8 @@ class OpenAICompatBackend:
         self.context_window = context_window or (OPENAI_CONTEXT if self.base_url == OPENAI_URL else None)
         self._mode: StructuredMode | None = mode
         self._auto = mode is None
+        self._memory = memory
+        self._key = f"{self.base_url} {model}"
         self._client = client or _make_client(self.base_url, api_key, timeout, max_retries)
 
     @property
@@ -81,29 +124,61 @@ class OpenAICompatBackend:
         return estimate_tokens(messages), "estimated at 4 characters a token"
 
     def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
+        if not self._auto:
+            return self._complete(self._client, request, self.structured_mode)
+        start = self._mode or (self._memory.get(self._key) if self._memory else None)
+        ladder = LADDER[LADDER.index(start):] if start else LADDER
+        for mode in ladder[:-1]:
+            result = self._try(request, mode)
+            if result is not None:
+                return self._settled(mode, result)
+        return self._settled(ladder[-1], self._complete(self._client, request, ladder[-1]))
+
+    def _try(self, request: ChatRequest, mode: StructuredMode) -> ChatResult | None:
+        """One unretried attempt in `mode`; None when the server rejects the format itself."""
         import openai
 
-        if not self._auto or self._mode is not None:
-            return self._complete(self._client, request, self.structured_mode)
-        # Probe json_schema once, unretried: a server that rejects the format answers at once.
         try:
-            result = self._complete(self._client.with_options(max_retries=0), request, "json_schema", probe=True)
+            return self._complete(self._client.with_options(max_retries=0), request, mode, probe=True)
         except openai.APIStatusError as e:
-            if not _rejects_format(e):
-                return self._complete(self._client, request, "json_schema")  # an ordinary failure: retry
-            self._mode = "json_object_schema"  # llama-cpp-python's form carries the schema instead
-            return self._complete(self._client, request, self._mode)
-        self._mode = "json_schema"
+            if _rejects_format(e):
+                return None
+        return self._complete(self._client, request, mode)  # an ordinary failure: retried as configured
+
+    def _settled(self, mode: StructuredMode, result: ChatResult) -> ChatResult:
+        """Keep the mode that worked for the rest of this run and, if remembered, later runs."""
+        self._mode = mode
+        if self._memory:
+            self._memory.set(self._key, mode)
         return result
+
+    def probe(self) -> dict[StructuredMode, str]:
+        """Try each structured-output mode with a tiny request: what this server accepts (for `doctor`)."""
+        import openai
+
+        schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"],
+                  "additionalProperties": False}
+        request = ChatRequest([{"role": "user", "content": 'Reply with {"ok": true}.'}], schema, max_tokens=16)
+        found: dict[StructuredMode, str] = {}
+        for mode in LADDER:
+            try:
+                self._complete(self._client.with_options(max_retries=0), request, mode, probe=True)
+                found[mode] = "accepted"
+            except openai.APIStatusError as e:
+                found[mode] = f"rejected ({e.status_code}: {_brief(e)})"
+        return found
 
     def _complete(self, client: openai.OpenAI, request: ChatRequest, mode: StructuredMode,
                   probe: bool = False) -> ChatResult:
         import openai
 
+        messages = request.messages
+        if mode == "json_object":
+            messages = schema_in_prompt(messages, request.json_schema)
         try:
             response = client.chat.completions.create(  # type: ignore[call-overload]
                 model=self.model,
-                messages=request.messages,
+                messages=messages,
                 response_format=response_format(mode, request.json_schema),
                 max_tokens=request.max_tokens,
                 temperature=request.temperature,

@@ -1,0 +1,72 @@
+"""Saved briefings re-checked against their sources; links only where a source writes them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from briefing import cli, config
+from briefing.pipeline import generate
+from briefing.render import md, render_markdown
+from briefing.sources import load_sources
+
+from helpers import SEED, FakeBackend, as_json, good_briefing
+
+
+@pytest.fixture
+def saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(config, "make_backend", lambda settings: FakeBackend(as_json(good_briefing())))
+    path = tmp_path / "brief.json"
+    assert cli.run(["generate", str(SEED), "-q", "--format", "json", "-o", str(path)]) == 0
+    return path
+
+
+def test_verify_passes_for_an_untouched_briefing(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["verify", str(saved), str(SEED)]) == 0
+    assert "every citation, quote and source hash matches" in capsys.readouterr().out
+
+
+def test_verify_lists_every_problem(saved: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = json.loads(saved.read_text())
+    document["quotes"]["1.2"] = "Blinken resigned."
+    document["briefing"]["actors"][1]["citations"] = ["1.99"]
+    document["quotes"]["1.99"] = "invented"
+    saved.write_text(json.dumps(document))
+    edited = tmp_path / "edited.txt"
+    edited.write_text(SEED.read_text(encoding="utf-8").replace("Nov. 5", "Nov. 6"), encoding="utf-8")
+    assert cli.run(["verify", str(saved), str(edited)]) == 12
+    err = capsys.readouterr().err
+    assert "citation 1.2: the quoted text differs from the source" in err
+    assert "citation 1.99: no such sentence" in err
+    assert "sha256 differs" in err and "citation 1.3: the quoted text differs" in err
+
+
+def test_verify_refuses_a_document_that_is_not_a_briefing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('{"schema_version": 1}')
+    assert cli.run(["verify", str(path), str(SEED)]) == 3
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("see https://evil.example/p.png now", "see https\\://evil.example/p.png now"),
+    ("visit www.evil.example.", "visit www\\.evil.example."),
+    ("mail me@evil.example", "mail me\\@evil.example"),
+    ("![x](https://evil.example/p.png)", "\\!\\[x\\](https\\://evil.example/p.png)"),
+])
+def test_model_urls_are_defanged(text: str, expected: str) -> None:
+    assert md(text) == expected
+
+
+def test_a_url_the_source_writes_stays_a_link(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("The ministry published the plan at https://gov.example/plan. Critics objected.")
+    sources = load_sources([article])
+    title = "Plan at https://gov.example/plan and https://evil.example/x"
+    briefing = good_briefing(title=title, actors=[{**good_briefing()["actors"][0], "citations": ["1.1"]}],
+                             positions=[], risks=[{**good_briefing()["risks"][0], "citations": ["1.2"]}],
+                             open_questions=[{**good_briefing()["open_questions"][0], "citations": ["1.1"]}],
+                             timeline=[])
+    text = render_markdown(generate(sources, FakeBackend(as_json(briefing))).to_document())
+    assert text.startswith("# Plan at <https://gov.example/plan> and https\\://evil.example/x\n")
