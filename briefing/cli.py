@@ -30,6 +30,12 @@ class Format(StrEnum):
     json = "json"
 
 
+class LengthChoice(StrEnum):
+    short = "short"
+    standard = "standard"
+    long = "long"
+
+
 class Structured(StrEnum):
     auto = "auto"
     json_schema = "json_schema"
@@ -93,6 +99,11 @@ def generate(
     ] = None,
     audience: Annotated[str | None, typer.Option(help="Who the briefing is for.")] = None,
     focus: Annotated[str | None, typer.Option(help="A question the briefing must answer.")] = None,
+    length: Annotated[
+        LengthChoice | None,
+        typer.Option(help="How many actors, positions, risks… to ask for [default: short on the local model, "
+                     "standard on a server]."),
+    ] = None,
     max_tokens: Annotated[int, typer.Option(min=256, help="Output token limit per model call.")] = 2048,
     timeout: Timeout = 600.0,
     max_retries: MaxRetries = 2,
@@ -118,6 +129,7 @@ def generate(
     backend = config.make_backend(_settings(model, base_url, api_key, model_path, local_model, structured_output,
                                             timeout, max_retries, context_window))
     options = pipeline.GenerateOptions(audience=audience, focus=focus, max_tokens=max_tokens,
+                                       length=length.value if length else None,
                                        prompts_dir=prompts_dir,
                                        raw_output_dir=output.parent if output else Path.cwd())
     if dry_run:

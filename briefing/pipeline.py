@@ -11,7 +11,7 @@ from typing import Any
 from . import grounding, prompts
 from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback
 from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
-from .schema import SCHEMA_VERSION, Briefing, json_schema
+from .schema import LENGTHS, SCHEMA_VERSION, Briefing, Length, json_schema
 from .sources import Source, date_mentions
 
 
@@ -22,6 +22,9 @@ class GenerateOptions:
     audience: str | None = None
     focus: str | None = None
     language: str = "English"
+    # short, standard or long; None: short for the in-process local model (every output token
+    # costs about 55 ms on 2 CPU cores), standard for servers.
+    length: str | None = None
     max_tokens: int = 2048
     temperature: float = 0.0
     seed: int = 0
@@ -89,7 +92,8 @@ class BriefingRun:
         }
 
 
-def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: prompts.PromptSet) -> list[Message]:
+def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: prompts.PromptSet,
+                   length: Length) -> list[Message]:
     """The system and user messages; source text enters only the user message, fenced as data."""
     system = prompt_set.render(prompts.SYSTEM, audience=options.audience, language=options.language)
     user = prompt_set.render(
@@ -97,6 +101,7 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
         sources=sources,
         fence=prompts.delimiter(sources),
         focus=options.focus,
+        limits=length.limits(),
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
@@ -170,8 +175,9 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     """
     options = options or GenerateOptions()
     prompt_set = prompts.PromptSet(options.prompts_dir)
-    schema = json_schema([s.id for src in sources for s in src.sentences], date_mentions(sources))
-    messages = build_messages(sources, options, prompt_set)
+    length = LENGTHS[options.length or ("short" if backend.name == "local" else "standard")]
+    schema = json_schema([s.id for src in sources for s in src.sentences], date_mentions(sources), length)
+    messages = build_messages(sources, options, prompt_set, length)
     request = ChatRequest(messages, schema, options.max_tokens, options.temperature, options.seed)
     tokens, how = backend.count_tokens(messages)
     return Prepared(request, prompt_set, tokens, how, backend.context_window)

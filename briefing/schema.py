@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -88,11 +89,11 @@ class Briefing(_Strict):
     title: Short
     bottom_line: Text
     context: Text
-    actors: Annotated[list[Actor], Field(min_length=1, max_length=4)]
-    positions: Annotated[list[Position], Field(max_length=4)]
-    risks: Annotated[list[Risk], Field(min_length=1, max_length=3)]
-    open_questions: Annotated[list[OpenQuestion], Field(min_length=1, max_length=2)]
-    timeline: Annotated[list[TimelineEvent], Field(max_length=3)]
+    actors: Annotated[list[Actor], Field(min_length=1, max_length=8)]
+    positions: Annotated[list[Position], Field(max_length=8)]
+    risks: Annotated[list[Risk], Field(min_length=1, max_length=5)]
+    open_questions: Annotated[list[OpenQuestion], Field(min_length=1, max_length=4)]
+    timeline: Annotated[list[TimelineEvent], Field(max_length=6)]
 
     @model_validator(mode="after")
     def _positions_name_listed_actors(self) -> Briefing:
@@ -156,7 +157,33 @@ def _drop_titles(node: Any) -> None:
             _drop_titles(value)
 
 
-def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Length:
+    """How many items of each list a briefing asks for; output tokens are what local runs wait for."""
+
+    name: str
+    actors: int
+    positions: int
+    risks: int
+    open_questions: int
+    timeline: int
+
+    def limits(self) -> dict[str, int]:
+        return {f: getattr(self, f) for f in ("actors", "positions", "risks", "open_questions", "timeline")}
+
+
+LENGTHS = {
+    length.name: length
+    for length in (
+        Length("short", actors=3, positions=3, risks=2, open_questions=2, timeline=2),
+        Length("standard", actors=4, positions=4, risks=3, open_questions=2, timeline=3),
+        Length("long", actors=8, positions=8, risks=5, open_questions=4, timeline=6),  # the schema's maxima
+    )
+}
+
+
+def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None,
+                length: Length | None = None) -> dict[str, Any]:
     """The JSON schema sent to the backend. Citations may name only real sentence ids; timeline
     events may cite only sentences that write a date, and use only dates the sources write
     (sources without dates get an empty timeline).
@@ -165,9 +192,12 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         citation_ids: the ids of every numbered source sentence; None keeps the generic pattern.
         dates: date expressions found in the sources with the ids of their sentences; None leaves
             the timeline free.
+        length: how many items each list may hold (default: standard).
     """
     schema = copy.deepcopy(_BASE)
     defs = schema["$defs"]
+    for field_name, most in (length or LENGTHS["standard"]).limits().items():
+        schema["properties"][field_name]["maxItems"] = most
     if citation_ids and len(citation_ids) <= MAX_ENUM_IDS:
         for name in ("Actor", "Position", "Risk", "OpenQuestion", "TimelineEvent"):
             defs[name]["properties"]["citations"]["items"] = {"enum": list(citation_ids), "type": "string"}

@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import SEED
-from stub_server import Script, completion, stub_server
 
 from briefing.output import write_atomic
+
+from helpers import SEED
+from stub_server import Script, completion, stub_server
 
 
 def test_an_interrupted_write_keeps_the_old_file_and_leaves_no_temp(tmp_path: Path,

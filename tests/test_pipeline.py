@@ -107,3 +107,14 @@ def test_user_prompt_folder_overrides_one_template_and_inherits_the_rest(sources
     assert "[1.1] Blinken travels" in user["content"]
     import hashlib
     assert run.prompt_hashes["system.j2"] == hashlib.sha256((tmp_path / "system.j2").read_bytes()).hexdigest()
+
+
+def test_length_sets_the_list_bounds_sent_to_the_model(sources) -> None:  # type: ignore[no-untyped-def]
+    backend = FakeBackend(as_json(good_briefing()), as_json(good_briefing()))
+    generate(sources, backend, GenerateOptions(length="long"))
+    props = backend.requests[0].json_schema["properties"]
+    assert (props["actors"]["maxItems"], props["risks"]["maxItems"]) == (8, 5)
+    assert "up to 8 main actors" in backend.requests[0].messages[1]["content"]
+    backend.name = "local"
+    generate(sources, backend)  # the in-process model defaults to the short form
+    assert backend.requests[1].json_schema["properties"]["actors"]["maxItems"] == 3

@@ -20,8 +20,8 @@ def test_unknown_fields_are_forbidden() -> None:
 
 def test_lists_are_bounded() -> None:
     actor = good_briefing()["actors"][0]
-    with pytest.raises(ValidationError, match="at most 4"):
-        Briefing.model_validate(good_briefing(actors=[actor] * 5))
+    with pytest.raises(ValidationError, match="at most 8"):
+        Briefing.model_validate(good_briefing(actors=[actor] * 9))
 
 
 def test_position_must_name_a_listed_actor() -> None:

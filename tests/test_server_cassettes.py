@@ -98,9 +98,11 @@ def test_instructions_inside_a_source_cannot_change_schema_citations_or_renderin
     document = json.loads(out.read_text())
     source = INJECTION.read_text(encoding="utf-8")
     assert all(quote in source for quote in document["quotes"].values())  # quotes come from the source
-    assert all(re.fullmatch(r"1\.[1-8]", i) for i in document["quotes"])  # no 9.9: ids exist
+    assert all(re.fullmatch(r"1\.[1-9]", i) for i in document["quotes"])  # no 9.9: only real ids
     markdown = tmp_path / "brief.md"
     assert cli.run(["render", str(out), "-o", str(markdown)]) == 0
     text = markdown.read_text()
     assert not re.search(r"(?<!\\)<script", text) and "![" not in text  # escaped, so inert
-    assert "](https://evil" not in text and not re.search(r"(?<!\\)https://evil", text)  # no live link
+    assert not re.search(r"(?<!\\)\]\(", text)  # no inline link or image can form
+    autolinks = re.findall(r"(?<!\\)<(https?://[^>]+)>", text)
+    assert all(url in source for url in autolinks)  # a live link only where the source writes the URL
