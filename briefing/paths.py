@@ -20,3 +20,9 @@ def state_dir() -> Path:
     """Facts learnt in earlier runs (what each server supports): $BRIEFING_STATE_DIR or ~/.local/state/briefing."""
     explicit = os.environ.get("BRIEFING_STATE_DIR")
     return Path(explicit) if explicit else _xdg("XDG_STATE_HOME", ".local/state")
+
+
+def config_dir() -> Path:
+    """The user's settings and templates: $BRIEFING_CONFIG_DIR or ~/.config/briefing."""
+    explicit = os.environ.get("BRIEFING_CONFIG_DIR")
+    return Path(explicit) if explicit else _xdg("XDG_CONFIG_HOME", ".config")

@@ -22,13 +22,14 @@ class GenerateOptions:
     audience: str | None = None
     focus: str | None = None
     language: str = "English"
+    vars: dict[str, str] = field(default_factory=dict)  # free --var KEY=VALUE pairs for templates
     # short, standard or long; None: short for the in-process local model (every output token
     # costs about 55 ms on 2 CPU cores), standard for servers.
     length: str | None = None
     max_tokens: int = 2048
     temperature: float = 0.0
     seed: int = 0
-    prompts_dir: Path | None = None
+    prompts_dir: Path | list[Path] | None = None  # user folders searched before the packaged templates
     raw_output_dir: Path = field(default_factory=Path.cwd)
 
 
@@ -95,13 +96,15 @@ class BriefingRun:
 def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: prompts.PromptSet,
                    length: Length) -> list[Message]:
     """The system and user messages; source text enters only the user message, fenced as data."""
-    system = prompt_set.render(prompts.SYSTEM, audience=options.audience, language=options.language)
+    common = {"audience": options.audience, "language": options.language, "vars": dict(options.vars)}
+    system = prompt_set.render(prompts.SYSTEM, **common)
     user = prompt_set.render(
         prompts.REQUEST,
         sources=sources,
         fence=prompts.delimiter(sources),
         focus=options.focus,
         limits=length.limits(),
+        **common,
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
@@ -225,7 +228,7 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     checked, attempt.errors = validate(result.content, sources)
     attempts = [attempt]
     if checked is None:
-        repair = prompt_set.render(prompts.REPAIR, errors=attempt.errors)
+        repair = prompt_set.render(prompts.REPAIR, errors=attempt.errors, vars=dict(options.vars))
         retry = ChatRequest([*messages, {"role": "assistant", "content": result.content},
                              {"role": "user", "content": repair}], schema, options.max_tokens,
                             options.temperature, options.seed)

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import prompts
-from .errors import InputError
+from .errors import ConfigError, InputError
 from .grounding import sort_ids
 from .schema import SCHEMA_VERSION, Briefing
 from .sources import URL
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from .pipeline import Prepared
 
 # Characters that start Markdown or HTML constructs inline: emphasis, code, links, images, raw
@@ -50,20 +52,75 @@ def cite(ids: list[str]) -> str:
     return "[" + ", ".join(md(i) for i in ids) + "]"
 
 
-def render_markdown(document: dict[str, Any], prompts_dir: Path | None = None, template: str = prompts.REPORT) -> str:
+def render_markdown(document: dict[str, Any], prompts_dir: Path | list[Path] | None = None,
+                    template: str = prompts.REPORT) -> str:
     """Render a briefing document (see `BriefingRun.to_document`) to Markdown; same input, same bytes.
+
+    Args:
+        document: the saved JSON document.
+        prompts_dir: user template folders searched before the packaged ones.
+        template: a template name in those folders, or a path to a template file.
 
     Raises:
         InputError: the document is not a valid briefing document.
         ConfigError: the report template fails.
     """
     briefing, quotes, sources = check_document(document)
-    prompt_set = prompts.PromptSet(prompts_dir)
-    links = frozenset(url for source in sources for url in source.get("links", []) if isinstance(url, str))
-    prompt_set.add_filters(md=lambda text: md(text, links), cite=cite,
-                           dictsort_ids=lambda d: [(k, d[k]) for k in sort_ids(list(d))])
-    text = prompt_set.render(template, briefing=briefing, quotes=quotes, sources=sources)
+    prompt_set, name = _report_templates(prompts_dir, template, autoescape=False)
+    links = _links(sources)
+    prompt_set.add_filters(md=lambda text: md(text, links), cite=cite, dictsort_ids=_sorted_quotes)
+    text = prompt_set.render(name, briefing=briefing, quotes=quotes, sources=sources, run=document.get("run", {}))
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_html(document: dict[str, Any], prompts_dir: Path | list[Path] | None = None,
+                template: str = prompts.REPORT_HTML) -> str:
+    """Render a briefing document to a standalone HTML page; every value is HTML-escaped.
+
+    Raises:
+        InputError: the document is not a valid briefing document.
+        ConfigError: the report template fails.
+    """
+    briefing, quotes, sources = check_document(document)
+    prompt_set, name = _report_templates(prompts_dir, template, autoescape=True)
+    links = _links(sources)
+    prompt_set.add_filters(linked=lambda text: _html_links(str(text), links), dictsort_ids=_sorted_quotes)
+    return prompt_set.render(name, briefing=briefing, quotes=quotes, sources=sources, run=document.get("run", {}))
+
+
+def _report_templates(prompts_dir: Path | list[Path] | None, template: str,
+                      autoescape: bool) -> tuple[prompts.PromptSet, str]:
+    """A template given as a file path is looked up in its own folder first."""
+    dirs = [prompts_dir] if isinstance(prompts_dir, Path) else list(prompts_dir or [])
+    path = Path(template)
+    if path.suffix == ".j2" and (path.parent != Path(".") or path.is_file()):
+        if not path.is_file():
+            raise ConfigError(f"--template {template}: no such file")
+        return prompts.PromptSet([path.parent, *dirs], autoescape=autoescape), path.name
+    return prompts.PromptSet(dirs, autoescape=autoescape), template
+
+
+def _links(sources: list[dict[str, Any]]) -> frozenset[str]:
+    return frozenset(url for source in sources for url in source.get("links", []) if isinstance(url, str))
+
+
+def _sorted_quotes(quotes: dict[str, str]) -> list[tuple[str, str]]:
+    return [(k, quotes[k]) for k in sort_ids(list(quotes))]
+
+
+def _html_links(text: str, links: frozenset[str]) -> Markup:
+    """Escaped text in which only URLs the sources write become links."""
+    from markupsafe import Markup, escape
+
+    out, pos = [], 0
+    for match in URL.finditer(text):
+        out.append(escape(text[pos:match.start()]))
+        url = match.group()
+        allowed = url in links and url.startswith(("http://", "https://"))
+        out.append(Markup('<a href="{0}" rel="nofollow noopener">{0}</a>').format(url) if allowed else escape(url))
+        pos = match.end()
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
 
 
 def render_dry_run(prepared: Prepared) -> str:

@@ -1,0 +1,157 @@
+"""Customising prompts and reports: template folders, variables, config files, lint, HTML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from briefing import cli, config
+from briefing.errors import ConfigError
+from briefing.prompts import PromptSet, lint, packaged_dir
+
+from helpers import SEED, FakeBackend, as_json, good_briefing
+
+
+@pytest.fixture
+def backend(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
+    fake = FakeBackend(as_json(good_briefing()), as_json(good_briefing()))
+    monkeypatch.setattr(config, "make_backend", lambda settings: fake)
+    return fake
+
+
+def test_prompts_list_says_where_each_template_comes_from(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "system.j2").write_text("Brief the {{ audience }} desk.")
+    assert cli.run(["prompts", "list", "--prompts", str(mine)]) == 0
+    out = capsys.readouterr().out
+    assert f"from {mine / 'system.j2'}" in out and f"from {packaged_dir() / 'request.j2'}" in out
+    assert "the numbered sources and what to write" in out
+
+
+def test_prompts_show_prints_the_effective_template(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["prompts", "show", "repair.j2"]) == 0
+    assert capsys.readouterr().out == (packaged_dir() / "repair.j2").read_text()
+    assert cli.run(["prompts", "show", "nope.j2"]) == 4
+
+
+def test_prompts_init_copies_once_and_keeps_edits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["prompts", "init"]) == 0  # into the user config folder (a temp dir in tests)
+    folder = tmp_path / "config" / "prompts"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in packaged_dir().glob("*.j2"))
+    (folder / "system.j2").write_text("my edit")
+    capsys.readouterr()
+    assert cli.run(["prompts", "init"]) == 0
+    out = capsys.readouterr().out
+    assert "system.j2: kept (edited; --force replaces it)" in out and "request.j2: unchanged" in out
+    assert (folder / "system.j2").read_text() == "my edit"
+    assert cli.run(["prompts", "init", "--force"]) == 0
+    assert (folder / "system.j2").read_text() == (packaged_dir() / "system.j2").read_text()
+
+
+def test_user_config_folder_templates_are_used_and_the_rest_inherited(tmp_path: Path, backend: FakeBackend) -> None:
+    folder = tmp_path / "config" / "prompts"
+    folder.mkdir(parents=True)
+    (folder / "system.j2").write_text("You brief the {{ vars.desk }} desk in {{ language }}. Reply in JSON.")
+    assert cli.run(["generate", str(SEED), "-q", "--var", "desk=Baltic", "--language", "German"]) == 0
+    system, user = backend.requests[0].messages
+    assert system["content"] == "You brief the Baltic desk in German. Reply in JSON."
+    assert "[1.1] Blinken travels" in user["content"]
+
+
+def test_flag_beats_project_config_beats_user_config(tmp_path: Path, backend: FakeBackend,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "briefing.toml").write_text('audience = "user desk"\nlanguage = "French"\n'
+                                                       '[vars]\nregion = "Europe"\n')
+    (tmp_path / "briefing.toml").write_text('audience = "project desk"\nlength = "long"\n')
+    assert cli.run(["config"]) == 0
+    out = capsys.readouterr().out
+    assert f"audience = 'project desk'  ({(tmp_path / 'briefing.toml').resolve()})" in out
+    assert "language = 'French'" in out and "vars = {'region': 'Europe'}" in out
+    assert "timeout = 600.0  (default)" in out
+    assert cli.run(["generate", str(SEED), "-q", "--audience", "flag desk"]) == 0
+    system = backend.requests[0].messages[0]["content"]
+    assert "for flag desk" in system and "Write in French" in system
+    assert backend.requests[0].json_schema["properties"]["actors"]["maxItems"] == 8  # length = long
+
+
+def test_a_bad_config_file_names_the_file_and_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "briefing.toml").write_text('audiance = "typo"\n')
+    assert cli.run(["config"]) == 4
+    err = capsys.readouterr().err
+    assert "briefing.toml: audiance: Extra inputs are not permitted" in err
+
+
+def test_the_api_key_is_never_shown(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value-123456")
+    assert cli.run(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "sk-secret" not in out and "api_key = '(set)'  ($OPENAI_API_KEY)" in out
+
+
+def test_template_errors_name_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "system.j2").write_text("Line one\n{{ nonsense }}\n")
+    with pytest.raises(ConfigError, match=r"system.j2, line 2: 'nonsense' is undefined"):
+        PromptSet(tmp_path).render("system.j2")
+    (tmp_path / "repair.j2").write_text("{% for x in %}")
+    with pytest.raises(ConfigError, match=r"repair.j2, line 1: "):
+        PromptSet(tmp_path).render("repair.j2")
+
+
+def test_templates_cannot_reach_python_internals(tmp_path: Path) -> None:
+    (tmp_path / "system.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
+    with pytest.raises(ConfigError, match="unsafe|access to attribute"):
+        PromptSet(tmp_path).render("system.j2")
+
+
+def test_source_text_that_looks_like_a_template_passes_through(tmp_path: Path, backend: FakeBackend,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    article = tmp_path / "a.txt"
+    tricky = "The memo said {{ secret }} and {% include '/etc/passwd' %} and {# hidden #} and $HOME stay."
+    article.write_text(tricky + " Nothing else.")
+    assert cli.run(["generate", str(article), "-q", "--dry-run"]) == 0
+    assert f"[1.1] {tricky}\n" in capsys.readouterr().out
+
+
+def test_lint_accepts_the_defaults_and_catches_broken_templates(tmp_path: Path) -> None:
+    assert lint(packaged_dir()) == []
+    (tmp_path / "request.j2").write_text("Summarise {{ sources | length }} sources for {{ reader }}.")
+    (tmp_path / "notes.j2").write_text("x")
+    problems = lint(tmp_path)
+    assert any("notes.j2: briefing uses no template of this name" in p for p in problems)
+    assert any("unknown variable(s) reader" in p for p in problems)
+    (tmp_path / "notes.j2").unlink()
+    (tmp_path / "request.j2").write_text("Summarise {{ sources | length }} sources. Give a title.")
+    problems = lint(tmp_path)
+    assert any("does not show the numbered sentences" in p for p in problems)
+    assert any("never asks for bottom_line, context" in p for p in problems)
+
+
+def test_prompts_lint_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["prompts", "lint", str(packaged_dir())]) == 0
+    (tmp_path / "system.j2").write_text("{{ oops")
+    assert cli.run(["prompts", "lint", str(tmp_path)]) == 4
+    assert "system.j2, line 1" in capsys.readouterr().err
+
+
+def test_render_with_the_users_report_template_and_as_html(tmp_path: Path, backend: FakeBackend,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    saved = tmp_path / "b.json"
+    assert cli.run(["generate", str(SEED), "-q", "-f", "json", "-o", str(saved)]) == 0
+    mine = tmp_path / "desk.md.j2"
+    mine.write_text("DESK NOTE: {{ briefing.title | md }}\n{% for a in briefing.actors %}* {{ a.name | md }}\n"
+                    "{% endfor %}")
+    capsys.readouterr()
+    assert cli.run(["render", str(saved), "--template", str(mine)]) == 0
+    assert capsys.readouterr().out == "DESK NOTE: Blinken courts Europe on Ukraine before Trump returns\n" \
+                                      "* Antony Blinken\n* Donald Trump\n"
+    document = json.loads(saved.read_text())
+    document["briefing"]["title"] = "<img src=x onerror=alert(1)> https://evil.example"
+    saved.write_text(json.dumps(document))
+    assert cli.run(["render", str(saved), "--format", "html"]) == 0
+    page = capsys.readouterr().out
+    assert page.startswith("<!DOCTYPE html>") and "<img" not in page and "&lt;img src=x" in page
+    assert "href=" not in page.split("<h2>Evidence</h2>")[0]
