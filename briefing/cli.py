@@ -148,6 +148,9 @@ def generate(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the messages and token budget; call no model.")
     ] = False,
+    show_ai_directed: Annotated[
+        bool, typer.Option("--show-ai-directed", help="Show the model paragraphs that try to instruct AI models.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Write a cited policy briefing of SOURCES (Markdown on stdout by default)."""
@@ -166,12 +169,18 @@ def generate(
     limits = SourceLimits(max_bytes=conf["max_bytes"].value, max_sources=conf["max_sources"].value,
                           timeout=conf["fetch_timeout"].value)
     loaded = load_sources(list(sources), limits=limits)
+    for source in loaded:
+        if source.suspicious_ids:
+            shown = "shown to the model as text" if show_ai_directed else "withheld from the model"
+            sys.stderr.write(f"briefing: warning: {source.origin}: sentence(s) {', '.join(source.suspicious_ids)} "
+                             f"try to instruct AI models; {shown}\n")
     backend = _backend(conf)
     dirs = _prompt_dirs(conf)
     options = pipeline.GenerateOptions(
         audience=conf["audience"].value, focus=conf["focus"].value, language=conf["language"].value,
         length=conf["length"].value, vars=conf["vars"].value, max_tokens=conf["max_tokens"].value,
-        prompts_dir=dirs, raw_output_dir=output.parent if output else Path.cwd())
+        prompts_dir=dirs, raw_output_dir=output.parent if output else Path.cwd(),
+        withhold_suspicious=not show_ai_directed)
     if dry_run:
         sys.stdout.write(render.render_dry_run(pipeline.prepare(loaded, backend, options)))
         return

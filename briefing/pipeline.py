@@ -23,6 +23,9 @@ class GenerateOptions:
     focus: str | None = None
     language: str = "English"
     vars: dict[str, str] = field(default_factory=dict)  # free --var KEY=VALUE pairs for templates
+    # Paragraphs that try to instruct AI models are replaced by a note in the prompt (they stay
+    # in the source and can still be cited and quoted); False shows them to the model as text.
+    withhold_suspicious: bool = True
     # short, standard or long; None: short for the in-process local model (every output token
     # costs about 55 ms on 2 CPU cores), standard for servers.
     length: str | None = None
@@ -73,7 +76,7 @@ class BriefingRun:
             "quotes": self.quotes,
             "sources": [
                 {"id": s.id, "origin": s.origin, "title": s.title, "sha256": s.sha256,
-                 "sentences": len(s.sentences), "links": s.links}
+                 "sentences": len(s.sentences), "links": s.links, "addresses_ai": s.suspicious_ids}
                 for s in self.sources
             ],
             "run": {
@@ -104,6 +107,7 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
         fence=prompts.delimiter(sources),
         focus=options.focus,
         limits=length.limits(),
+        withhold_suspicious=options.withhold_suspicious,
         **common,
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
@@ -179,7 +183,9 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     options = options or GenerateOptions()
     prompt_set = prompts.PromptSet(options.prompts_dir)
     length = LENGTHS[options.length or ("short" if backend.name == "local" else "standard")]
-    schema = json_schema([s.id for src in sources for s in src.sentences], date_mentions(sources), length)
+    shown = [s.id for src in sources for s in src.sentences if not (s.suspicious and options.withhold_suspicious)]
+    dates = {d: kept for d, ids in date_mentions(sources).items() if (kept := [i for i in ids if i in shown])}
+    schema = json_schema(shown, dates, length)  # a withheld sentence cannot be cited
     messages = build_messages(sources, options, prompt_set, length)
     request = ChatRequest(messages, schema, options.max_tokens, options.temperature, options.seed)
     tokens, how = backend.count_tokens(messages)

@@ -24,7 +24,7 @@ REPORT_HTML = "report.html.j2"
 TEMPLATES = {
     SYSTEM: ("system message: the analyst's role and the rules", {"audience", "language", "vars"}),
     REQUEST: ("user message: the numbered sources and what to write",
-              {"sources", "fence", "focus", "limits", "audience", "language", "vars"}),
+              {"sources", "fence", "focus", "limits", "audience", "language", "vars", "withhold_suspicious"}),
     REPAIR: ("user message after an invalid answer: the validation errors", {"errors", "vars"}),
     REPORT: ("the Markdown report", {"briefing", "quotes", "sources", "run"}),
     REPORT_HTML: ("the standalone HTML report", {"briefing", "quotes", "sources", "run"}),
@@ -188,7 +188,8 @@ def _request_problems(folder: Path) -> list[str]:
     fence = delimiter([probe])
     try:
         text = PromptSet(folder).render(REQUEST, sources=[probe], fence=fence, focus=None, audience=None,
-                                        language="English", limits=LENGTHS["standard"].limits(), vars={})
+                                        language="English", limits=LENGTHS["standard"].limits(), vars={},
+                                        withhold_suspicious=True)
     except ConfigError as e:
         return [str(e)]
     path = folder / REQUEST

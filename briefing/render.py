@@ -65,11 +65,7 @@ def render_markdown(document: dict[str, Any], prompts_dir: Path | list[Path] | N
         InputError: the document is not a valid briefing document.
         ConfigError: the report template fails.
     """
-    briefing, quotes, sources = check_document(document)
-    prompt_set, name = _report_templates(prompts_dir, template, autoescape=False)
-    links = _links(sources)
-    prompt_set.add_filters(md=lambda text: md(text, links), cite=cite, dictsort_ids=_sorted_quotes)
-    text = prompt_set.render(name, briefing=briefing, quotes=quotes, sources=sources, run=document.get("run", {}))
+    text = _render_report(document, prompts_dir, template, html=False)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -81,10 +77,19 @@ def render_html(document: dict[str, Any], prompts_dir: Path | list[Path] | None 
         InputError: the document is not a valid briefing document.
         ConfigError: the report template fails.
     """
+    return _render_report(document, prompts_dir, template, html=True)
+
+
+def _render_report(document: dict[str, Any], prompts_dir: Path | list[Path] | None, template: str, html: bool) -> str:
+    """Markdown templates escape with `md`; HTML ones are autoescaped and link with `linked`."""
     briefing, quotes, sources = check_document(document)
-    prompt_set, name = _report_templates(prompts_dir, template, autoescape=True)
+    prompt_set, name = _report_templates(prompts_dir, template, autoescape=html)
     links = _links(sources)
-    prompt_set.add_filters(linked=lambda text: _html_links(str(text), links), dictsort_ids=_sorted_quotes)
+    if html:
+        prompt_set.add_filters(linked=lambda text: _html_links(str(text), links))
+    else:
+        prompt_set.add_filters(md=lambda text: md(text, links), cite=cite)
+    prompt_set.add_filters(dictsort_ids=_sorted_quotes)
     return prompt_set.render(name, briefing=briefing, quotes=quotes, sources=sources, run=document.get("run", {}))
 
 

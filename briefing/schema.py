@@ -21,7 +21,7 @@ Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
 # A signpost in words: small models otherwise fill it with sentence ids ("1.17"). The pattern
 # also keeps quotes and backslashes out, as regex-built grammars would not escape them.
-Signpost = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r'^[^0-9"\\][^"\\]{0,99}$')]
+Signpost = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r'^[^0-9"\\\[\]][^"\\\[\]]{0,99}$')]
 Level = Literal["low", "medium", "high"]
 ActorKind = Literal[
     "government",

@@ -29,6 +29,8 @@ class Sentence:
     start: int
     end: int
     text: str
+    # In a paragraph that addresses an AI model ("ignore previous instructions"); withheld from the prompt.
+    suspicious: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,11 @@ class Source:
     def _by_id(self) -> dict[str, Sentence]:
         return {s.id: s for s in self.sentences}
 
+    @property
+    def suspicious_ids(self) -> list[str]:
+        """Ids of sentences in paragraphs that address an AI model."""
+        return [s.id for s in self.sentences if s.suspicious]
+
     @cached_property
     def links(self) -> list[str]:
         """The http(s) URLs this source writes, in order, each once (the only links a report may keep)."""
@@ -63,10 +70,23 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+# Text written to steer a model rather than to inform a reader. A paragraph with any of these is
+# withheld from the prompt (it stays in the source, citable and quotable) and the user is warned.
+_INJECTION = re.compile(
+    r"\bignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions|prompts?|rules)"
+    r"|\b(?:system|developer)\s+(?:notice|prompt|message|mode|instructions?)\b"
+    r"|\b(?:to|for)\s+the\s+(?:ai|assistant|(?:language\s+)?model|llm|chatbot)\b"
+    r"|\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language\s+model|chatbot)\b"
+    r"|!\[[^\]]*\]\(|<\s*script\b",
+    re.IGNORECASE,
+)
+
+
 def split_sentences(text: str, source_id: str) -> list[Sentence]:
     """Split text into sentences; a line break always ends one (headings, list items)."""
     sentences: list[Sentence] = []
     for line in re.finditer(r"[^\n]+", text):
+        suspicious = bool(_INJECTION.search(line.group()))
         for span in _segmenter().segment(line.group()):
             chunk = span.sent
             stripped = chunk.strip()
@@ -74,7 +94,7 @@ def split_sentences(text: str, source_id: str) -> list[Sentence]:
                 continue
             start = line.start() + span.start + (len(chunk) - len(chunk.lstrip()))
             end = start + len(stripped)
-            sentences.append(Sentence(f"{source_id}.{len(sentences) + 1}", start, end, stripped))
+            sentences.append(Sentence(f"{source_id}.{len(sentences) + 1}", start, end, stripped, suspicious))
     return sentences
 
 
