@@ -4,7 +4,7 @@ Each command runs N times under /usr/bin/time -v; the medians of wall time and p
 printed with every run, plus the token counts the briefing's run metadata reports.
 
     python bench/bench.py help --runs 20
-    python bench/bench.py sample --runs 3
+    python bench/bench.py sample --runs 5 [--length standard]
 """
 
 from __future__ import annotations
@@ -41,17 +41,19 @@ def bench_help(runs: int) -> None:
     report("briefing --help", results)
 
 
-def bench_sample(runs: int) -> None:
+def bench_sample(runs: int, length: str | None) -> None:
     results, usage = [], []
+    extra = ["--length", length] if length else []
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(runs):
             out = Path(tmp) / f"brief{n}.json"
-            results.append(timed([str(BIN), "generate", str(SAMPLE), "--quiet", "--format", "json", "-o", str(out)]))
+            results.append(timed([str(BIN), "generate", str(SAMPLE), "--quiet", "--format", "json", "-o", str(out),
+                                  *extra]))
             run = json.loads(out.read_text())["run"]
             usage.append((run["usage"]["prompt_tokens"], run["usage"]["completion_tokens"], len(run["attempts"])))
             print(f"  run {n + 1}: {results[-1][0]:.1f} s, {results[-1][1]} MiB, "
                   f"prompt {usage[-1][0]} + output {usage[-1][1]} tokens, {usage[-1][2]} call(s)", flush=True)
-    report("briefing generate <sample> (default local model)", results)
+    report(f"briefing generate <sample> (default local model, length {length or 'default'})", results)
     print(f"  median output tokens: {statistics.median(u[1] for u in usage):.0f}, "
           f"median prompt tokens: {statistics.median(u[0] for u in usage):.0f}")
 
@@ -67,11 +69,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["help", "sample", "all"])
     parser.add_argument("--runs", type=int, default=0, help="runs per command (default: help 20, sample 3)")
+    parser.add_argument("--length", choices=["short", "standard", "long"], help="--length for the sample briefing")
     args = parser.parse_args()
     if args.what in ("help", "all"):
         bench_help(args.runs or 20)
     if args.what in ("sample", "all"):
-        bench_sample(args.runs or 3)
+        bench_sample(args.runs or 3, args.length)
 
 
 if __name__ == "__main__":
