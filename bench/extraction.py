@@ -7,7 +7,7 @@ loaded as `briefing generate` loads it, and compared with the reference by words
 - extra: the share of the extracted words that the reference does not have (furniture, or
   captions the reference dropped).
 
-    python bench/extraction.py ../shared/corpus
+    python bench/extraction.py [tests/data/corpus]
 """
 
 from __future__ import annotations
@@ -43,4 +43,4 @@ def main(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/corpus"))
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent.parent / "tests" / "data" / "corpus"))

@@ -53,6 +53,12 @@ class Source:
         return {s.id: s for s in self.sentences}
 
     @property
+    def label(self) -> str:
+        """How the prompt names the source: a URL as given, a file by its name only (a local path
+        can say more about the user than the document, and would make requests differ by folder)."""
+        return self.origin if "://" in self.origin or self.origin == "stdin" else Path(self.origin).name
+
+    @property
     def suspicious_ids(self) -> list[str]:
         """Ids of sentences in paragraphs that address an AI model."""
         return [s.id for s in self.sentences if s.suspicious]
