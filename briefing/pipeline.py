@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -227,18 +227,15 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     started = time.monotonic()
     prepared = prepare(sources, backend, options)
     check_budget(prepared)
-    request, prompt_set, schema, messages = (prepared.request, prepared.prompt_set, prepared.request.json_schema,
-                                             prepared.request.messages)
+    request, prompt_set = prepared.request, prepared.prompt_set
 
     result, attempt = _call(backend, request, "generate", progress)
     checked, attempt.errors = validate(result.content, sources)
     attempts = [attempt]
     if checked is None:
         repair = prompt_set.render(prompts.REPAIR, errors=attempt.errors, vars=dict(options.vars))
-        retry = ChatRequest([*messages, {"role": "assistant", "content": result.content},
-                             {"role": "user", "content": repair}], schema, options.max_tokens,
-                            options.temperature, options.seed)
-        result, attempt = _call(backend, retry, "repair", progress)
+        answer: list[Message] = [{"role": "assistant", "content": result.content}, {"role": "user", "content": repair}]
+        result, attempt = _call(backend, replace(request, messages=[*request.messages, *answer]), "repair", progress)
         checked, attempt.errors = validate(result.content, sources)
         attempts.append(attempt)
     if checked is None:
