@@ -53,6 +53,9 @@ BaseUrl = Annotated[
 ]
 ApiKey = Annotated[str | None, typer.Option(help="API key for the server [env OPENAI_API_KEY].", show_default=False)]
 ModelPath = Annotated[Path | None, typer.Option(help="Run this GGUF file in process instead of the packaged model.")]
+HfModel = Annotated[
+    str | None, typer.Option(help="Run OWNER/REPO/FILE.gguf from the Hugging Face hub in process (needs internet).")
+]
 LocalModel = Annotated[str | None, typer.Option(help="Which packaged model to run [env BRIEFING_LOCAL_MODEL].")]
 StructuredOpt = Annotated[
     Structured | None, typer.Option("--structured-output", help="How the JSON schema is sent to a server [auto].")
@@ -81,7 +84,7 @@ def _backend(conf: dict[str, Resolved]) -> Backend:
     mode = conf["structured_output"].value
     return make_backend(BackendSettings(
         model=conf["model"].value, base_url=conf["base_url"].value, api_key=conf["api_key"].value,
-        model_path=conf["model_path"].value, local_model=conf["local_model"].value,
+        model_path=conf["model_path"].value, hf_model=conf["hf_model"].value, local_model=conf["local_model"].value,
         structured_output=None if mode == "auto" else cast("StructuredMode", mode),
         timeout=conf["timeout"].value, max_retries=conf["max_retries"].value,
         context_window=conf["context_window"].value,
@@ -123,6 +126,7 @@ def generate(
     base_url: BaseUrl = None,
     api_key: ApiKey = None,
     model_path: ModelPath = None,
+    hf_model: HfModel = None,
     local_model: LocalModel = None,
     structured_output: StructuredOpt = None,
     prompts_dir: PromptsDir = None,
@@ -159,7 +163,8 @@ def generate(
     from .sources import SourceLimits, load_sources
 
     _notices(quiet)
-    conf = _resolve(model=model, base_url=base_url, api_key=api_key, model_path=model_path, local_model=local_model,
+    conf = _resolve(model=model, base_url=base_url, api_key=api_key, model_path=model_path, hf_model=hf_model,
+                    local_model=local_model,
                     structured_output=structured_output, prompts=prompts_dir, audience=audience, focus=focus,
                     language=language, length=length, vars=_parse_vars(var), max_tokens=max_tokens, timeout=timeout,
                     max_retries=max_retries, context_window=context_window, max_bytes=max_bytes,
@@ -249,6 +254,7 @@ def doctor(
     base_url: BaseUrl = None,
     api_key: ApiKey = None,
     model_path: ModelPath = None,
+    hf_model: HfModel = None,
     local_model: LocalModel = None,
     timeout: Timeout = None,
     context_window: ContextWindow = None,
@@ -256,7 +262,7 @@ def doctor(
     """Report which backend the settings select and what it supports (probes a server's JSON modes)."""
     from .diagnose import diagnose
 
-    conf = _resolve(model=model, base_url=base_url, api_key=api_key, model_path=model_path,
+    conf = _resolve(model=model, base_url=base_url, api_key=api_key, model_path=model_path, hf_model=hf_model,
                     local_model=local_model, timeout=timeout, context_window=context_window, max_retries=0)
     lines, healthy = diagnose(_backend(conf))
     sys.stdout.write("".join(f"{line}\n" for line in lines))

@@ -19,6 +19,7 @@ class BackendSettings:
     base_url: str | None = None
     api_key: str | None = None
     model_path: Path | None = None
+    hf_model: str | None = None  # OWNER/REPO/FILE.gguf on the Hugging Face hub
     local_model: str | None = None
     structured_output: StructuredMode | None = None
     timeout: float = 600.0
@@ -34,14 +35,19 @@ class BackendSettings:
 def make_backend(settings: BackendSettings) -> Backend:
     """Build the backend the settings ask for; nothing is loaded or contacted yet.
 
-    Order: --model-path (a GGUF in process); --base-url (any OpenAI-compatible server);
-    an API key (OpenAI); a remote --model without either is an error; else the embedded model.
+    Order: --model-path (a GGUF in process); --hf-model (a hub GGUF, in process); --base-url (any
+    OpenAI-compatible server); an API key (OpenAI); a remote --model without either is an error;
+    else the embedded model.
 
     Raises:
         ConfigError: the settings name a server without enough to reach it.
     """
     if settings.model_path is not None:
         return _local(settings, settings.model_path, None)
+    if settings.hf_model:
+        from .model_store import from_hub
+
+        return _local(settings, from_hub(settings.hf_model), settings.hf_model.rsplit("/", 1)[-1])
     if settings.base_url or settings.api_key:
         return _server(settings)
     if settings.model:

@@ -151,3 +151,26 @@ def ensure_model(name: str = DEFAULT_MODEL, progress: Callable[[int], None] | No
                  spec.name, len(parts), target)
         assemble(spec, parts, target, progress)
     return target
+
+
+def from_hub(spec: str) -> Path:
+    """A GGUF file from the Hugging Face hub, `OWNER/REPO/FILE.gguf`, via huggingface_hub's cache.
+
+    Needs internet and `pip install huggingface_hub`; the file's GGUF header is checked before use.
+
+    Raises:
+        ConfigError: a malformed spec, huggingface_hub missing, or the download failing.
+    """
+    parts = spec.split("/")
+    if len(parts) < 3 or not parts[-1].endswith(".gguf"):
+        raise ConfigError(f"--hf-model {spec!r}: write OWNER/REPO/FILE.gguf")
+    repo, filename = "/".join(parts[:2]), "/".join(parts[2:])
+    try:
+        from huggingface_hub import hf_hub_download
+    except ImportError as e:
+        raise ConfigError("--hf-model needs huggingface_hub: pip install 'briefing[hub]'") from e
+    log.info("fetching %s from %s on the Hugging Face hub (cached after the first time)", filename, repo)
+    try:
+        return Path(hf_hub_download(repo_id=repo, filename=filename))
+    except Exception as e:  # the hub client raises many types: offline, 404, gated, disk full
+        raise ConfigError(f"--hf-model {spec}: download failed ({type(e).__name__}: {e})") from e

@@ -26,6 +26,7 @@ class ConfigFile(BaseModel):
     base_url: str | None = None
     local_model: str | None = None
     model_path: Path | None = None
+    hf_model: str | None = None
     structured_output: Literal["auto", "json_schema", "json_object_schema", "json_object"] | None = None
     timeout: float | None = Field(default=None, gt=0)
     max_retries: int | None = Field(default=None, ge=0)
@@ -43,7 +44,7 @@ class ConfigFile(BaseModel):
 
 
 DEFAULTS: dict[str, Any] = {
-    "model": None, "base_url": None, "api_key": None, "local_model": None, "model_path": None,
+    "model": None, "base_url": None, "api_key": None, "local_model": None, "model_path": None, "hf_model": None,
     "structured_output": "auto", "timeout": 600.0, "max_retries": 2, "context_window": None,
     "prompts": None, "audience": None, "focus": None, "language": "English", "length": None,
     "max_tokens": 2048, "max_bytes": 2_000_000, "max_sources": 20, "fetch_timeout": 20.0, "vars": {},
