@@ -47,23 +47,23 @@ class Structured(StrEnum):
 
 # Settings options default to None: `settings.resolve` then takes the environment, briefing.toml
 # or the default, and remembers which (see `briefing config`).
-Model = Annotated[str | None, typer.Option(help="Model name on the server [env BRIEFING_MODEL].")]
+Model = Annotated[str | None, typer.Option(help="Model name on the server (env BRIEFING_MODEL).")]
 BaseUrl = Annotated[
-    str | None, typer.Option(help="An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 [env OPENAI_BASE_URL].")
+    str | None, typer.Option(help="An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (env OPENAI_BASE_URL).")
 ]
-ApiKey = Annotated[str | None, typer.Option(help="API key for the server [env OPENAI_API_KEY].", show_default=False)]
+ApiKey = Annotated[str | None, typer.Option(help="API key for the server (env OPENAI_API_KEY).", show_default=False)]
 ModelPath = Annotated[Path | None, typer.Option(help="Run this GGUF file in process instead of the packaged model.")]
 HfModel = Annotated[
     str | None, typer.Option(help="Run OWNER/REPO/FILE.gguf from the Hugging Face hub in process (needs internet).")
 ]
-LocalModel = Annotated[str | None, typer.Option(help="Which packaged model to run [env BRIEFING_LOCAL_MODEL].")]
+LocalModel = Annotated[str | None, typer.Option(help="Which packaged model to run (env BRIEFING_LOCAL_MODEL).")]
 StructuredOpt = Annotated[
-    Structured | None, typer.Option("--structured-output", help="How the JSON schema is sent to a server [auto].")
+    Structured | None, typer.Option("--structured-output", help="How the JSON schema is sent to a server (auto).")
 ]
-Timeout = Annotated[float | None, typer.Option(min=1, help="Seconds to wait for a server's answer [600].")]
-MaxRetries = Annotated[int | None, typer.Option(min=0, help="Retries of a failed request, honouring Retry-After [2].")]
+Timeout = Annotated[float | None, typer.Option(min=1, help="Seconds to wait for a server's answer (600).")]
+MaxRetries = Annotated[int | None, typer.Option(min=0, help="Retries of a failed request, honouring Retry-After (2).")]
 ContextWindow = Annotated[
-    int | None, typer.Option(min=512, help="The model's context window in tokens [local 8192; OpenAI 128k].")
+    int | None, typer.Option(min=512, help="The model's context window in tokens (local 8192; OpenAI 128k).")
 ]
 PromptsDir = Annotated[
     Path | None, typer.Option("--prompts", help="Folder of templates used before the configured and packaged ones.")
@@ -133,22 +133,22 @@ def generate(
     audience: Annotated[str | None, typer.Option(help="Who the briefing is for.")] = None,
     focus: Annotated[str | None, typer.Option(help="A question the briefing must answer.")] = None,
     language: Annotated[
-        str | None, typer.Option(help="Language to write in; quoted source sentences stay as written [English].")
+        str | None, typer.Option(help="Language to write in; quoted source sentences stay as written (English).")
     ] = None,
     length: Annotated[
         LengthChoice | None,
-        typer.Option(help="How many actors, positions, risks… to ask for [short on the local model, else standard]."),
+        typer.Option(help="How many actors, positions, risks… to ask for (short on the local model, else standard)."),
     ] = None,
     var: Annotated[
         list[str] | None, typer.Option("--var", help="KEY=VALUE made available to templates as vars.KEY.")
     ] = None,
-    max_tokens: Annotated[int | None, typer.Option(min=256, help="Output token limit per model call [2048].")] = None,
+    max_tokens: Annotated[int | None, typer.Option(min=256, help="Output token limit per model call (2048).")] = None,
     timeout: Timeout = None,
     max_retries: MaxRetries = None,
     context_window: ContextWindow = None,
-    max_bytes: Annotated[int | None, typer.Option(min=1, help="Largest source accepted, in bytes [2000000].")] = None,
-    max_sources: Annotated[int | None, typer.Option(min=1, help="Most sources in one briefing [20].")] = None,
-    fetch_timeout: Annotated[float | None, typer.Option(min=0.1, help="Seconds to wait for a URL [20].")] = None,
+    max_bytes: Annotated[int | None, typer.Option(min=1, help="Largest source accepted, in bytes (2000000).")] = None,
+    max_sources: Annotated[int | None, typer.Option(min=1, help="Most sources in one briefing (20).")] = None,
+    fetch_timeout: Annotated[float | None, typer.Option(min=0.1, help="Seconds to wait for a URL (20).")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the messages and token budget; call no model.")
     ] = False,
@@ -301,7 +301,7 @@ def prompts_show(name: Annotated[str, typer.Argument(help="A template name, e.g.
 
 @prompts_app.command("init")
 def prompts_init(
-    folder: Annotated[Path | None, typer.Argument(help="Where to copy them [the user config folder].")] = None,
+    folder: Annotated[Path | None, typer.Argument(help="Where to copy them (the user config folder).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace templates you have edited.")] = False,
 ) -> None:
     """Copy the packaged templates into a folder to edit; edited files are kept unless --force."""
@@ -313,7 +313,7 @@ def prompts_init(
 
 @prompts_app.command("lint")
 def prompts_lint(
-    folder: Annotated[Path | None, typer.Argument(help="Templates to check [the configured folders].")] = None,
+    folder: Annotated[Path | None, typer.Argument(help="Templates to check (the configured folders).")] = None,
 ) -> None:
     """Check user templates before a run: syntax, unknown variables, and what the pipeline needs."""
     from .prompts import lint
