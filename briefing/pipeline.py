@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import grounding, prompts
-from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback
+from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback, schema_in_prompt
 from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
 from .schema import LENGTHS, SCHEMA_VERSION, Briefing, Length, json_schema
 from .sources import Source, date_mentions
@@ -164,6 +164,7 @@ class Prepared:
     prompt_tokens: int
     counted_with: str
     context_window: int | None
+    sent: list[Message]  # the messages as the backend will send them (plain JSON mode adds the schema)
 
     def budget_line(self) -> str:
         """One line: prompt and answer tokens against the context window."""
@@ -188,8 +189,9 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     schema = json_schema(shown, dates, length)  # a withheld sentence cannot be cited
     messages = build_messages(sources, options, prompt_set, length)
     request = ChatRequest(messages, schema, options.max_tokens, options.temperature, options.seed)
-    tokens, how = backend.count_tokens(messages)
-    return Prepared(request, prompt_set, tokens, how, backend.context_window)
+    sent = schema_in_prompt(messages, schema) if backend.structured_mode == "json_object" else messages
+    tokens, how = backend.count_tokens(sent)
+    return Prepared(request, prompt_set, tokens, how, backend.context_window, sent)
 
 
 def check_budget(prepared: Prepared) -> None:

@@ -130,7 +130,7 @@ def _html_links(text: str, links: frozenset[str]) -> Markup:
 
 def render_dry_run(prepared: Prepared) -> str:
     """The exact messages a run would send, then its token budget (for --dry-run)."""
-    parts = [f"=== {m['role']} ===\n{m['content'].rstrip()}\n" for m in prepared.request.messages]
+    parts = [f"=== {m['role']} ===\n{m['content'].rstrip()}\n" for m in prepared.sent]
     return "\n".join([*parts, f"=== budget ===\n{prepared.budget_line()}\n"])
 
 

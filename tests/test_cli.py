@@ -163,3 +163,11 @@ def test_an_unfetchable_url_exits_11(no_model: None, capsys: pytest.CaptureFixtu
         port = s.getsockname()[1]
     assert cli.run(["generate", f"http://127.0.0.1:{port}/a"]) == 11
     assert capsys.readouterr().err.startswith(f"briefing: error: http://127.0.0.1:{port}/a: cannot fetch")
+
+
+def test_dry_run_in_plain_json_mode_shows_the_schema_the_backend_will_add(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    fake = FakeBackend(mode="json_object")
+    monkeypatch.setattr(config, "make_backend", lambda settings: fake)
+    assert cli.run(["generate", str(SEED), "--dry-run"]) == 0
+    assert "Reply with one JSON object that matches this JSON schema:" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -47,6 +48,12 @@ PER_MESSAGE_TOKENS = 4
 def estimate_tokens(messages: list[Message]) -> int:
     """A tokenizer-free estimate: about 4 characters a token for English prose."""
     return sum(len(m["content"]) // 4 + 1 + PER_MESSAGE_TOKENS for m in messages)
+
+
+def schema_in_prompt(messages: list[Message], schema: dict[str, Any]) -> list[Message]:
+    """For plain JSON mode the server enforces no schema, so the last message carries it."""
+    note = "\n\nReply with one JSON object that matches this JSON schema:\n" + json.dumps(schema, separators=(",", ":"))
+    return [*messages[:-1], {**messages[-1], "content": messages[-1]["content"] + note}]
 
 
 class Backend(Protocol):

@@ -17,6 +17,7 @@ from .base import (
     StructuredMode,
     Usage,
     estimate_tokens,
+    schema_in_prompt,
 )
 
 if TYPE_CHECKING:
@@ -30,12 +31,6 @@ OPENAI_CONTEXT = 128_000
 _REJECTS_FORMAT = {400, 422, 500}
 # Strongest first: a server-enforced schema, llama-cpp-python's schema field, plain JSON mode.
 LADDER: tuple[StructuredMode, ...] = ("json_schema", "json_object_schema", "json_object")
-
-
-def schema_in_prompt(messages: list[Message], schema: dict[str, Any]) -> list[Message]:
-    """For plain JSON mode the server enforces no schema, so the last message carries it."""
-    note = "\n\nReply with one JSON object that matches this JSON schema:\n" + json.dumps(schema, separators=(",", ":"))
-    return [*messages[:-1], {**messages[-1], "content": messages[-1]["content"] + note}]
 
 
 class ModeMemory:
