@@ -63,10 +63,6 @@ class PromptSet:
         """Make functions available to templates as `{{ value | name }}`."""
         self._env.filters.update(filters)
 
-    def search_path(self) -> list[Path]:
-        """Folders searched for a template, first match wins."""
-        return list(self.dirs)
-
     def where(self, name: str) -> Path | None:
         """The file a template name resolves to, or None."""
         return next((d / name for d in self.dirs if (d / name).is_file()), None)

@@ -44,14 +44,6 @@ class Source:
     text: str
     sentences: list[Sentence] = field(repr=False)
 
-    def sentence(self, sentence_id: str) -> Sentence | None:
-        """The sentence with this id, or None."""
-        return self._by_id.get(sentence_id)
-
-    @cached_property
-    def _by_id(self) -> dict[str, Sentence]:
-        return {s.id: s for s in self.sentences}
-
     @property
     def label(self) -> str:
         """How the prompt names the source: a URL as given, a file by its name only (a local path
