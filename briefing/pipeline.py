@@ -11,7 +11,7 @@ from typing import Any
 from . import grounding, prompts
 from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback, schema_in_prompt
 from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
-from .schema import LENGTHS, SCHEMA_VERSION, Briefing, Length, json_schema
+from .schema import LENGTHS, SCHEMA_VERSION, Briefing, Length, json_schema, mark_cut_text
 from .sources import Source, date_mentions
 
 
@@ -243,6 +243,7 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     if checked is None:
         raise _validation_failed(result.content, attempts, options.raw_output_dir)
     briefing, report = checked
+    mark_cut_text(briefing)
     return BriefingRun(
         briefing=briefing,
         grounding=report,

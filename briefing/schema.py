@@ -212,3 +212,23 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
 
 
 _BASE = _base_schema()
+
+
+def mark_cut_text(model: BaseModel) -> list[str]:
+    """End text fields that stop exactly at their length cap with "…" at a word boundary.
+
+    A grammar-constrained model is stopped mid-word when it reaches a field's maxLength
+    ("prior to Trump's 2"); the reader should see that the text was cut. Returns the fields marked.
+    """
+    marked = []
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        limit = next((m.max_length for m in info.metadata if isinstance(m, StringConstraints)), None)
+        if isinstance(value, str) and limit and len(value) >= limit:
+            head = value[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
+            setattr(model, name, head + "…")
+            marked.append(name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, BaseModel):
+                marked += [f"{name}.{sub}" for sub in mark_cut_text(item)]
+    return marked

@@ -69,3 +69,15 @@ def test_timeline_dates_are_limited_to_the_dates_the_sources_write() -> None:
     assert event["citations"]["items"]["enum"] == ["1.3", "1.1"]  # only sentences that write a date
     assert schema["$defs"]["Actor"]["properties"]["citations"]["items"]["enum"] == ["1.1", "1.2", "1.3"]
     assert json_schema(["1.1"], {})["properties"]["timeline"]["maxItems"] == 0
+
+
+def test_text_cut_at_its_length_cap_is_marked() -> None:
+    from briefing.schema import mark_cut_text
+
+    cut = "The Biden administration is set to travel to Brussels " * 5
+    briefing = Briefing.model_validate(good_briefing(context=cut[:240], title="Short title"))
+    assert mark_cut_text(briefing) == ["context"]
+    head = briefing.context.removesuffix("…")
+    assert briefing.context.endswith("…") and len(briefing.context) <= 240
+    assert cut.startswith(head) and cut[len(head)] == " "  # cut back to a whole word
+    assert briefing.title == "Short title"
