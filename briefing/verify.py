@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .grounding import sentence_index
 from .render import check_document
 from .sources import Source
 
@@ -19,7 +20,7 @@ def verify(document: dict[str, Any], sources: list[Source]) -> list[str]:
     """
     briefing, quotes, listed = check_document(document)
     problems = _hash_problems(listed, sources)
-    text_of = {s.id: s.text for source in sources for s in source.sentences}
+    text_of = sentence_index(sources)
     for cited in briefing.citation_ids():
         if cited not in text_of:
             problems.append(f"citation {cited}: no such sentence in the sources given")
