@@ -12,40 +12,45 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "generate": "pipeline",
     "BriefingRun": "pipeline",
-    "GenerateOptions": "pipeline",
+    "GenerateOptions": "settings",
+    "SourceLimits": "settings",
+    "BackendSettings": "settings",
     "Briefing": "schema",
-    "load_sources": "sources",
-    "load_source": "sources",
+    "BriefingDocument": "document",
+    "load_sources": "ingest",
+    "load_source": "ingest",
     "Source": "sources",
     "render_markdown": "render",
-    "render_json": "render",
-    "load_briefing_json": "render",
-    "make_backend": "config",
-    "BackendSettings": "config",
+    "render_html": "render",
+    "make_backend": "backends",
     "BriefingError": "errors",
 }
 
 if TYPE_CHECKING:
-    from .config import BackendSettings, make_backend
+    from .backends import make_backend
+    from .document import BriefingDocument
     from .errors import BriefingError
-    from .pipeline import BriefingRun, GenerateOptions, generate
-    from .render import load_briefing_json, render_json, render_markdown
+    from .ingest import load_source, load_sources
+    from .pipeline import BriefingRun, generate
+    from .render import render_html, render_markdown
     from .schema import Briefing
-    from .sources import Source, load_source, load_sources
+    from .settings import BackendSettings, GenerateOptions, SourceLimits
+    from .sources import Source
 
 __all__ = [
     "BackendSettings",
     "Briefing",
+    "BriefingDocument",
     "BriefingError",
     "BriefingRun",
     "GenerateOptions",
     "Source",
+    "SourceLimits",
     "generate",
-    "load_briefing_json",
     "load_source",
     "load_sources",
     "make_backend",
-    "render_json",
+    "render_html",
     "render_markdown",
 ]
 

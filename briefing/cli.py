@@ -1,20 +1,30 @@
-"""The `briefing` command: parse options, call the library, print. No logic of its own."""
+"""The `briefing` command line: commands parse their options, call the library and print.
+
+Settings options are generated from their declarations in `settings`; every error the library
+raises becomes one line on stderr and its exit code (`run`). Only typer loads at start-up.
+"""
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 from .errors import BriefingError, ConfigError
 
 if TYPE_CHECKING:
-    from .backends.base import Backend, StructuredMode
-    from .settings import Resolved
+    from .backends import Backend, BackendSettings, ProgressCallback
+    from .document import BriefingDocument
+    from .pipeline import BriefingRun
+    from .settings import GenerateOptions, Resolved, Settings
+    from .sources import Source
 
 app = typer.Typer(
     help="Evidence-cited policy briefings from source documents.",
@@ -32,76 +42,98 @@ class Format(StrEnum):
     html = "html"
 
 
-class LengthChoice(StrEnum):
-    short = "short"
-    standard = "standard"
-    long = "long"
+MakeBackend = Callable[["BackendSettings"], "Backend"]
 
 
-class Structured(StrEnum):
-    auto = "auto"
-    json_schema = "json_schema"
-    json_object_schema = "json_object_schema"
-    json_object = "json_object"
+@dataclass(frozen=True)
+class Seams:
+    """What `run` lets a caller replace: how a backend is built (tests pass a fake)."""
+
+    make_backend: MakeBackend | None = None
 
 
-# Settings options default to None: `settings.resolve` then takes the environment, briefing.toml
-# or the default, and remembers which (see `briefing config`).
-Model = Annotated[str | None, typer.Option(help="Model name on the server (env BRIEFING_MODEL).")]
-BaseUrl = Annotated[
-    str | None, typer.Option(help="An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (env OPENAI_BASE_URL).")
-]
-ApiKey = Annotated[str | None, typer.Option(help="API key for the server (env OPENAI_API_KEY).", show_default=False)]
-ModelPath = Annotated[Path | None, typer.Option(help="Run this GGUF file in process instead of the packaged model.")]
-HfModel = Annotated[
-    str | None, typer.Option(help="Run OWNER/REPO/FILE.gguf from the Hugging Face hub in process (needs internet).")
-]
-LocalModel = Annotated[str | None, typer.Option(help="Which packaged model to run (env BRIEFING_LOCAL_MODEL).")]
-StructuredOpt = Annotated[
-    Structured | None, typer.Option("--structured-output", help="How the JSON schema is sent to a server (auto).")
-]
-Timeout = Annotated[float | None, typer.Option(min=1, help="Seconds to wait for a server's answer (600).")]
-MaxRetries = Annotated[int | None, typer.Option(min=0, help="Retries of a failed request, honouring Retry-After (2).")]
-ContextWindow = Annotated[
-    int | None, typer.Option(min=512, help="The model's context window in tokens (local 8192; OpenAI 128k).")
-]
-PromptsDir = Annotated[
-    Path | None, typer.Option("--prompts", help="Folder of templates used before the configured and packaged ones.")
-]
+def with_settings(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command one option per named setting, built from its declaration in `settings`.
+
+    The command receives them in `**flags`, None where not given: `settings.resolve` then takes
+    the environment, briefing.toml or the default, and remembers which (see `briefing config`).
+    """
+    def add(command: Callable[..., None]) -> Callable[..., None]:
+        import typing
+
+        signature, hints = inspect.signature(command), typing.get_type_hints(command, include_extras=True)
+        params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()
+                  if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        params += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_option(name))
+                   for name in names]
+        command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        return command
+    return add
+
+
+def _option(name: str) -> Any:
+    """The typer annotation of one setting's option: its flag, help, type and lower bound.
+
+    An open bound (`Gt(0)`) is given to typer as a closed one; the settings' own validation then
+    refuses the bound itself.
+    """
+    import typing
+
+    from annotated_types import Ge, Gt
+
+    from . import settings
+
+    info = settings.field_info(name)
+    kind = settings.hint(name)
+    bounds = list(typing.get_args(kind)[1:]) if typing.get_origin(kind) is Annotated else []
+    base = typing.get_args(kind)[0] if bounds else kind
+    if typing.get_origin(base) is Literal:
+        values = typing.get_args(base)
+        base = StrEnum(name.title().replace("_", ""), {v: v for v in values})  # type: ignore[misc,no-redef]
+    elif base is dict or typing.get_origin(base) is dict:
+        base = list[str]  # KEY=VALUE pairs, parsed by _parse_vars
+    low: Any = next((b.ge if isinstance(b, Ge) else b.gt for b in bounds if isinstance(b, Ge | Gt)), None)
+    flag = "--" + (info.metadata["flag"] or name).replace("_", "-")
+    return Annotated[base | None, typer.Option(flag, help=_help(name), show_default=False, min=low)]
+
+
+def _help(name: str) -> str:
+    """The declared help, then the default and the environment variable in parentheses."""
+    from . import settings
+
+    info = settings.field_info(name)
+    meta = info.metadata
+    default = meta["default_help"] or (info.default if info.default not in (None, MISSING) else None)
+    if isinstance(default, float) and default.is_integer():
+        default = int(default)
+    notes = [str(default)] if default is not None else []
+    notes += [f"env {meta['env']}"] if meta["env"] else []
+    text = meta["help"].rstrip(".")
+    return f"{text} ({'; '.join(notes)})." if notes else f"{text}."
+
+
+BACKEND = ("model", "base_url", "api_key", "model_path", "hf_model", "local_model", "structured_output", "timeout",
+           "max_retries", "context_window")
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
 
 
-def _resolve(**flags: Any) -> dict[str, Resolved]:
+def _resolve(**flags: Any) -> Resolved:
     from .settings import resolve
 
+    if flags.get("vars") is not None:
+        flags["vars"] = _parse_vars(flags["vars"])
     return resolve({k: (v.value if isinstance(v, StrEnum) else v) for k, v in flags.items()})
 
 
-def _backend(conf: dict[str, Resolved]) -> Backend:
-    from .config import BackendSettings, make_backend
+def _backend(ctx: typer.Context, conf: Settings) -> Backend:
+    from .backends import BackendSettings, make_backend
 
-    mode = conf["structured_output"].value
-    return make_backend(BackendSettings(
-        model=conf["model"].value, base_url=conf["base_url"].value, api_key=conf["api_key"].value,
-        model_path=conf["model_path"].value, hf_model=conf["hf_model"].value, local_model=conf["local_model"].value,
-        structured_output=None if mode == "auto" else cast("StructuredMode", mode),
-        timeout=conf["timeout"].value, max_retries=conf["max_retries"].value,
-        context_window=conf["context_window"].value,
-    ))
+    seams = ctx.obj if isinstance(ctx.obj, Seams) else Seams()
+    return (seams.make_backend or make_backend)(conf.part(BackendSettings))
 
 
-def _prompt_dirs(conf: dict[str, Resolved]) -> list[Path]:
-    """--prompts (or the configured folder), then the user's template folder if it exists."""
-    from .prompts import user_dir
-
-    given = conf["prompts"].value
-    return [p for p in (given, user_dir()) if p is not None and (p == given or p.is_dir())]
-
-
-def _parse_vars(pairs: list[str] | None) -> dict[str, str] | None:
-    if not pairs:
-        return None
+def _parse_vars(pairs: list[str]) -> dict[str, str]:
     parsed = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -112,7 +144,10 @@ def _parse_vars(pairs: list[str] | None) -> dict[str, str] | None:
 
 
 @app.command()
+@with_settings(*BACKEND, "prompts", "audience", "focus", "language", "length", "vars", "max_tokens", "max_bytes",
+               "max_sources", "fetch_timeout")
 def generate(
+    ctx: typer.Context,
     sources: Annotated[
         list[str],
         typer.Argument(help="Text or HTML files, http(s) URLs, or - for standard input.", show_default=False),
@@ -122,33 +157,6 @@ def generate(
         Format, typer.Option("--format", "-f", help="markdown, json (briefing + run metadata) or html.")
     ] = Format.markdown,
     force: Force = False,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    api_key: ApiKey = None,
-    model_path: ModelPath = None,
-    hf_model: HfModel = None,
-    local_model: LocalModel = None,
-    structured_output: StructuredOpt = None,
-    prompts_dir: PromptsDir = None,
-    audience: Annotated[str | None, typer.Option(help="Who the briefing is for.")] = None,
-    focus: Annotated[str | None, typer.Option(help="A question the briefing must answer.")] = None,
-    language: Annotated[
-        str | None, typer.Option(help="Language to write in; quoted source sentences stay as written (English).")
-    ] = None,
-    length: Annotated[
-        LengthChoice | None,
-        typer.Option(help="How many actors, positions, risks… to ask for (short on the local model, else standard)."),
-    ] = None,
-    var: Annotated[
-        list[str] | None, typer.Option("--var", help="KEY=VALUE made available to templates as vars.KEY.")
-    ] = None,
-    max_tokens: Annotated[int | None, typer.Option(min=256, help="Output token limit per model call (2048).")] = None,
-    timeout: Timeout = None,
-    max_retries: MaxRetries = None,
-    context_window: ContextWindow = None,
-    max_bytes: Annotated[int | None, typer.Option(min=1, help="Largest source accepted, in bytes (2000000).")] = None,
-    max_sources: Annotated[int | None, typer.Option(min=1, help="Most sources in one briefing (20).")] = None,
-    fetch_timeout: Annotated[float | None, typer.Option(min=0.1, help="Seconds to wait for a URL (20).")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the messages and token budget; call no model.")
     ] = False,
@@ -156,57 +164,66 @@ def generate(
         bool, typer.Option("--show-ai-directed", help="Show the model paragraphs that try to instruct AI models.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    **flags: Any,
 ) -> None:
     """Write a cited policy briefing of SOURCES (Markdown on stdout by default)."""
+    from dataclasses import replace
+
     from . import output as out
     from . import pipeline, render
-    from .sources import SourceLimits, load_sources
+    from .ingest import SourceLimits, load_sources
+    from .settings import GenerateOptions
 
     _notices(quiet)
-    conf = _resolve(model=model, base_url=base_url, api_key=api_key, model_path=model_path, hf_model=hf_model,
-                    local_model=local_model,
-                    structured_output=structured_output, prompts=prompts_dir, audience=audience, focus=focus,
-                    language=language, length=length, vars=_parse_vars(var), max_tokens=max_tokens, timeout=timeout,
-                    max_retries=max_retries, context_window=context_window, max_bytes=max_bytes,
-                    max_sources=max_sources, fetch_timeout=fetch_timeout)
+    conf = _resolve(**flags).settings
     if output is not None and not dry_run:
         out.check_writable(output, force)
-    limits = SourceLimits(max_bytes=conf["max_bytes"].value, max_sources=conf["max_sources"].value,
-                          timeout=conf["fetch_timeout"].value)
-    loaded = load_sources(list(sources), limits=limits)
+    loaded = load_sources(list(sources), limits=conf.part(SourceLimits))
     for source in loaded:
         if source.suspicious_ids:
             shown = "shown to the model as text" if show_ai_directed else "withheld from the model"
             sys.stderr.write(f"briefing: warning: {source.origin}: sentence(s) {', '.join(source.suspicious_ids)} "
                              f"try to instruct AI models; {shown}\n")
-    backend = _backend(conf)
-    dirs = _prompt_dirs(conf)
-    options = pipeline.GenerateOptions(
-        audience=conf["audience"].value, focus=conf["focus"].value, language=conf["language"].value,
-        length=conf["length"].value, vars=conf["vars"].value, max_tokens=conf["max_tokens"].value,
-        prompts_dir=dirs, raw_output_dir=output.parent if output else Path.cwd(),
-        withhold_suspicious=not show_ai_directed)
+    backend = _backend(ctx, conf)
+    options = replace(conf.part(GenerateOptions), withhold_suspicious=not show_ai_directed)
     if dry_run:
         sys.stdout.write(render.render_dry_run(pipeline.prepare(loaded, backend, options)))
         return
     with _progress(f"briefing ({backend.model})", quiet) as progress:
-        run = pipeline.generate(loaded, backend, options, progress=progress)
+        run = _generate(loaded, backend, options, progress, output)
     for warning in run.grounding.warnings:
         sys.stderr.write(f"briefing: warning: {warning}\n")
-    _emit(_rendered(run.to_document(), fmt, dirs, None), output, force)
+    _emit(_rendered(run.to_document(), fmt, conf.prompts, None), output, force)
 
 
-def _rendered(document: dict[str, Any], fmt: Format, dirs: list[Path], template: Path | None) -> str:
-    from . import prompts, render
+def _generate(sources: list[Source], backend: Backend, options: GenerateOptions,
+              progress: ProgressCallback | None, output: Path | None) -> BriefingRun:
+    """Run the pipeline; a briefing that fails validation leaves its raw answer in a file for the user."""
+    from . import output as out
+    from . import pipeline
+    from .errors import ValidationFailedError
+
+    try:
+        return pipeline.generate(sources, backend, options, progress=progress)
+    except ValidationFailedError as e:
+        path = out.save_raw_output(e.raw_output, output.parent if output else Path.cwd())
+        where = f"raw output saved to {path}" if path else "the raw output could not be saved"
+        raise ValidationFailedError(f"{e}; {where}", raw_output=e.raw_output, errors=e.errors,
+                                    n_attempts=e.n_attempts) from e
+
+
+def _rendered(document: BriefingDocument, fmt: Format, prompts: Path | None, template: Path | None) -> str:
+    from . import render, templates
 
     if fmt is Format.json:
-        return render.render_json(document)
+        return document.dump()
     if fmt is Format.html:
-        return render.render_html(document, dirs, str(template) if template else prompts.REPORT_HTML)
-    return render.render_markdown(document, dirs, str(template) if template else prompts.REPORT)
+        return render.render_html(document, prompts, str(template) if template else templates.REPORT_HTML)
+    return render.render_markdown(document, prompts, str(template) if template else templates.REPORT)
 
 
 @app.command("render")
+@with_settings("prompts")
 def render_cmd(
     document: Annotated[Path, typer.Argument(help="A briefing saved with --format json.", show_default=False)],
     output: Output = None,
@@ -215,16 +232,16 @@ def render_cmd(
     template: Annotated[
         Path | None, typer.Option(help="Your own report template (a .md.j2 or .html.j2 file).")
     ] = None,
-    prompts_dir: PromptsDir = None,
+    **flags: Any,
 ) -> None:
     """Re-render a saved JSON briefing without calling a model."""
     from . import output as out
-    from .render import load_briefing_json
+    from .document import BriefingDocument
 
     if output is not None:
         out.check_writable(output, force)
-    dirs = _prompt_dirs(_resolve(prompts=prompts_dir))
-    _emit(_rendered(load_briefing_json(document), fmt, dirs, template), output, force)
+    conf = _resolve(**flags).settings
+    _emit(_rendered(BriefingDocument.load(document), fmt, conf.prompts, template), output, force)
 
 
 @app.command("verify")
@@ -235,12 +252,12 @@ def verify_cmd(
     ],
 ) -> None:
     """Re-check every citation, quote and source hash of a saved briefing against the sources."""
+    from .document import BriefingDocument
     from .errors import VerificationFailedError
-    from .render import load_briefing_json
-    from .sources import load_sources
+    from .ingest import load_sources
     from .verify import verify
 
-    problems = verify(load_briefing_json(document), load_sources(list(sources)))
+    problems = verify(BriefingDocument.load(document), load_sources(list(sources)))
     for problem in problems:
         sys.stderr.write(f"briefing: {document}: {problem}\n")
     if problems:
@@ -248,55 +265,57 @@ def verify_cmd(
     sys.stdout.write(f"{document}: every citation, quote and source hash matches\n")
 
 
-@app.command()
-def doctor(
-    model: Model = None,
-    base_url: BaseUrl = None,
-    api_key: ApiKey = None,
-    model_path: ModelPath = None,
-    hf_model: HfModel = None,
-    local_model: LocalModel = None,
-    timeout: Timeout = None,
-    context_window: ContextWindow = None,
-) -> None:
-    """Report which backend the settings select and what it supports (probes a server's JSON modes)."""
-    from .diagnose import diagnose
+@app.command("schema")
+def schema_cmd() -> None:
+    """Print the JSON Schema of the briefing document that --format json writes."""
+    import json
 
-    conf = _resolve(model=model, base_url=base_url, api_key=api_key, model_path=model_path, hf_model=hf_model,
-                    local_model=local_model, timeout=timeout, context_window=context_window, max_retries=0)
-    lines, healthy = diagnose(_backend(conf))
-    sys.stdout.write("".join(f"{line}\n" for line in lines))
-    if not healthy:
-        raise typer.Exit(code=5)
+    from .document import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+@app.command()
+@with_settings("model", "base_url", "api_key", "model_path", "hf_model", "local_model", "timeout", "context_window")
+def doctor(ctx: typer.Context, **flags: Any) -> None:
+    """Report which backend the settings select and what it supports (probes a server's JSON modes)."""
+    from .backends.doctor import diagnose
+
+    conf = _resolve(**flags, max_retries=0).settings
+    for line in diagnose(_backend(ctx, conf)):
+        sys.stdout.write(f"{line}\n")
+        sys.stdout.flush()
 
 
 @app.command("config")
 def config_cmd() -> None:
     """Show every effective setting and where it came from (flag, environment, briefing.toml, default)."""
-    from .settings import config_files, describe
+    from .settings import config_files
 
     files = config_files()
     sys.stdout.write(f"config files: {', '.join(map(str, files)) or 'none'}\n")
-    sys.stdout.write("".join(f"{line}\n" for line in describe(_resolve())))
+    sys.stdout.write("".join(f"{line}\n" for line in _resolve().describe()))
 
 
 @prompts_app.command("list")
-def prompts_list(prompts_dir: PromptsDir = None) -> None:
+@with_settings("prompts")
+def prompts_list(**flags: Any) -> None:
     """Every template, what it is for, and the file it is loaded from."""
-    from .prompts import TEMPLATES, PromptSet
+    from .templates import TEMPLATES, PromptSet, search_dirs
 
-    prompt_set = PromptSet(_prompt_dirs(_resolve(prompts=prompts_dir)))
+    prompt_set = PromptSet(search_dirs(_resolve(**flags).settings.prompts))
     for name, (purpose, _) in TEMPLATES.items():
         sys.stdout.write(f"{name:<16} {purpose}\n{'':<16} from {prompt_set.where(name)}\n")
 
 
 @prompts_app.command("show")
+@with_settings("prompts")
 def prompts_show(name: Annotated[str, typer.Argument(help="A template name, e.g. request.j2.")],
-                 prompts_dir: PromptsDir = None) -> None:
+                 **flags: Any) -> None:
     """Print the template a name resolves to."""
-    from .prompts import PromptSet
+    from .templates import PromptSet, search_dirs
 
-    sys.stdout.write(PromptSet(_prompt_dirs(_resolve(prompts=prompts_dir))).source(name))
+    sys.stdout.write(PromptSet(search_dirs(_resolve(**flags).settings.prompts)).source(name))
 
 
 @prompts_app.command("init")
@@ -305,7 +324,7 @@ def prompts_init(
     force: Annotated[bool, typer.Option("--force", help="Replace templates you have edited.")] = False,
 ) -> None:
     """Copy the packaged templates into a folder to edit; edited files are kept unless --force."""
-    from .prompts import init_folder, user_dir
+    from .templates import init_folder, user_dir
 
     for line in init_folder(folder or user_dir(), force):
         sys.stdout.write(f"{line}\n")
@@ -316,9 +335,9 @@ def prompts_lint(
     folder: Annotated[Path | None, typer.Argument(help="Templates to check (the configured folders).")] = None,
 ) -> None:
     """Check user templates before a run: syntax, unknown variables, and what the pipeline needs."""
-    from .prompts import lint
+    from .templates import lint, search_dirs
 
-    folders = [folder] if folder else _prompt_dirs(_resolve())
+    folders = [folder] if folder else search_dirs(_resolve().settings.prompts)
     problems = [p for f in folders for p in lint(f)]
     for problem in problems:
         sys.stderr.write(f"briefing: {problem}\n")
@@ -356,10 +375,15 @@ def _emit(text: str, output: Path | None, force: bool) -> None:
     out.write_atomic(output, text)
 
 
-def run(args: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code, without leaving the process (for tests and embedding)."""
+def run(args: list[str] | None = None, seams: Seams | None = None) -> int:
+    """Run the CLI and return its exit code, without leaving the process (for tests and embedding).
+
+    Args:
+        args: the command line after `briefing` (default: sys.argv).
+        seams: replacements for parts of the library, such as a fake backend in tests.
+    """
     try:
-        app(args=args, prog_name="briefing")  # typer reports usage errors itself, exit code 2
+        app(args=args, prog_name="briefing", obj=seams)  # typer reports usage errors itself, exit code 2
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
     except BriefingError as e:

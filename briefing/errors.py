@@ -38,11 +38,6 @@ class BackendError(BriefingError):
 
     exit_code = 5
 
-    def __init__(self, message: str, *, status_code: int | None = None, body: object = None):
-        super().__init__(message)
-        self.status_code = status_code
-        self.body = body
-
 
 class ModelRefusedError(BriefingError):
     """The model refused the request or a content filter stopped it."""
@@ -57,13 +52,14 @@ class TruncatedOutputError(BriefingError):
 
 
 class ValidationFailedError(BriefingError):
-    """The output failed validation even after the repair round; the raw output was saved."""
+    """The output failed validation even after the repair round; `raw_output` is the last answer
+    (the CLI saves it to a file and names it)."""
 
     exit_code = 8
 
-    def __init__(self, message: str, *, raw_path: str | None, errors: list[str], n_attempts: int):
+    def __init__(self, message: str, *, raw_output: str, errors: list[str], n_attempts: int):
         super().__init__(message)
-        self.raw_path = raw_path
+        self.raw_output = raw_output
         self.errors = errors
         self.n_attempts = n_attempts
 

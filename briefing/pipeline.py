@@ -3,49 +3,17 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from . import grounding, prompts
+from . import grounding, templates
 from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback, schema_in_prompt
+from .document import Attempt, BriefingDocument
 from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
-from .schema import LENGTHS, SCHEMA_VERSION, Briefing, Length, json_schema, mark_cut_text
+from .schema import LENGTHS, Briefing, Length, json_schema, mark_cut_text
+from .settings import GenerateOptions
 from .sources import Source, date_mentions
-
-
-@dataclass(frozen=True)
-class GenerateOptions:
-    """What shapes the request; every field has a default a user can override from the CLI."""
-
-    audience: str | None = None
-    focus: str | None = None
-    language: str = "English"
-    vars: dict[str, str] = field(default_factory=dict)  # free --var KEY=VALUE pairs for templates
-    # Paragraphs that try to instruct AI models are replaced by a note in the prompt (they stay
-    # in the source and can still be cited and quoted); False shows them to the model as text.
-    withhold_suspicious: bool = True
-    # short, standard or long; None: short for the in-process local model (every output token
-    # costs about 55 ms on 2 CPU cores), standard for servers.
-    length: str | None = None
-    max_tokens: int = 2048
-    temperature: float = 0.0
-    seed: int = 0
-    prompts_dir: Path | list[Path] | None = None  # user folders searched before the packaged templates
-    raw_output_dir: Path = field(default_factory=Path.cwd)
-
-
-@dataclass
-class Attempt:
-    """One model call: why it ran, what it cost and what was wrong with its output."""
-
-    kind: str
-    prompt_tokens: int
-    completion_tokens: int
-    finish_reason: str
-    seconds: float
-    errors: list[str]
 
 
 @dataclass
@@ -68,43 +36,20 @@ class BriefingRun:
         """Each cited sentence's text, copied from its source, by id."""
         return self.grounding.quotes
 
-    def to_document(self) -> dict[str, Any]:
-        """The JSON document `--format json` writes and `briefing render` reads back."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "briefing": self.briefing.model_dump(mode="json"),
-            "quotes": self.quotes,
-            "sources": [
-                {"id": s.id, "origin": s.origin, "title": s.title, "sha256": s.sha256,
-                 "sentences": len(s.sentences), "links": s.links, "addresses_ai": s.suspicious_ids}
-                for s in self.sources
-            ],
-            "run": {
-                "model": self.model,
-                "backend": self.backend,
-                "structured_output": self.structured_output,
-                "prompt_hashes": self.prompt_hashes,
-                "attempts": [asdict(a) for a in self.attempts],
-                "usage": {
-                    "prompt_tokens": sum(a.prompt_tokens for a in self.attempts),
-                    "completion_tokens": sum(a.completion_tokens for a in self.attempts),
-                },
-                "seconds": round(self.seconds, 2),
-                "grounding": {"cited": len(self.quotes), "unknown": [], "warnings": self.grounding.warnings},
-                "generated_at": self.generated_at,
-            },
-        }
+    def to_document(self) -> BriefingDocument:
+        """The document `--format json` writes and `briefing render` reads back."""
+        return BriefingDocument.from_run(self)
 
 
-def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: prompts.PromptSet,
+def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: templates.PromptSet,
                    length: Length) -> list[Message]:
     """The system and user messages; source text enters only the user message, fenced as data."""
     common = {"audience": options.audience, "language": options.language, "vars": dict(options.vars)}
-    system = prompt_set.render(prompts.SYSTEM, **common)
+    system = prompt_set.render(templates.SYSTEM, **common)
     user = prompt_set.render(
-        prompts.REQUEST,
+        templates.REQUEST,
         sources=sources,
-        fence=prompts.delimiter(sources),
+        fence=templates.delimiter(sources),
         focus=options.focus,
         limits=length.limits(),
         withhold_suspicious=options.withhold_suspicious,
@@ -149,8 +94,9 @@ def _call(
 ) -> tuple[ChatResult, Attempt]:
     start = time.monotonic()
     result = backend.chat(request, progress)
-    attempt = Attempt(kind, result.usage.prompt_tokens, result.usage.completion_tokens,
-                      result.finish_reason, round(time.monotonic() - start, 2), [])
+    attempt = Attempt(kind=kind, prompt_tokens=result.usage.prompt_tokens,
+                      completion_tokens=result.usage.completion_tokens, finish_reason=result.finish_reason,
+                      seconds=round(time.monotonic() - start, 2), errors=[])
     _check_stop(result, request.max_tokens)
     return result, attempt
 
@@ -160,7 +106,7 @@ class Prepared:
     """Everything decided before a model is called: the request and what it will cost."""
 
     request: ChatRequest
-    prompt_set: prompts.PromptSet
+    prompt_set: templates.PromptSet
     prompt_tokens: int
     counted_with: str
     context_window: int | None
@@ -182,8 +128,8 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
         ConfigError: a template fails.
     """
     options = options or GenerateOptions()
-    prompt_set = prompts.PromptSet(options.prompts_dir)
-    length = LENGTHS[options.length or ("short" if backend.name == "local" else "standard")]
+    prompt_set = templates.PromptSet(templates.search_dirs(options.prompts))
+    length = LENGTHS[options.length or backend.default_length]
     shown = [s.id for src in sources for s in src.sentences if not (s.suspicious and options.withhold_suspicious)]
     dates = {d: kept for d, ids in date_mentions(sources).items() if (kept := [i for i in ids if i in shown])}
     schema = json_schema(shown, dates, length)  # a withheld sentence cannot be cited
@@ -221,7 +167,7 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
 
     Raises:
         TruncatedOutputError, ModelRefusedError: the model stopped without a usable answer.
-        ValidationFailedError: the repaired output still failed; its `raw_path` holds the output.
+        ValidationFailedError: the repaired output still failed; its `raw_output` holds the answer.
         TooLargeError: the sources do not fit the model's context window (nothing was sent).
         BackendError, ConfigError: the backend or the templates failed.
     """
@@ -235,13 +181,13 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     checked, attempt.errors = validate(result.content, sources)
     attempts = [attempt]
     if checked is None:
-        repair = prompt_set.render(prompts.REPAIR, errors=attempt.errors, vars=dict(options.vars))
+        repair = prompt_set.render(templates.REPAIR, errors=attempt.errors, vars=dict(options.vars))
         answer: list[Message] = [{"role": "assistant", "content": result.content}, {"role": "user", "content": repair}]
         result, attempt = _call(backend, replace(request, messages=[*request.messages, *answer]), "repair", progress)
         checked, attempt.errors = validate(result.content, sources)
         attempts.append(attempt)
     if checked is None:
-        raise _validation_failed(result.content, attempts, options.raw_output_dir)
+        raise _validation_failed(result.content, attempts)
     briefing, report = checked
     mark_cut_text(briefing)
     return BriefingRun(
@@ -258,16 +204,12 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     )
 
 
-def _validation_failed(content: str, attempts: list[Attempt], folder: Path) -> ValidationFailedError:
-    from .output import save_raw_output
-
+def _validation_failed(content: str, attempts: list[Attempt]) -> ValidationFailedError:
     errors = attempts[-1].errors
-    path = save_raw_output(content, folder)
-    where = f"raw output saved to {path}" if path else "the raw output could not be saved"
     more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
     return ValidationFailedError(
-        f"the model's output failed validation after {len(attempts)} attempts ({errors[0]}{more}); {where}",
-        raw_path=str(path) if path else None,
+        f"the model's output failed validation after {len(attempts)} attempts ({errors[0]}{more})",
+        raw_output=content,
         errors=errors,
         n_attempts=len(attempts),
     )

@@ -1,63 +1,166 @@
-"""Every setting resolved in one place, in a fixed order: flag, environment, project
-`briefing.toml`, user `briefing.toml`, default; each value remembers where it came from."""
+"""Every setting, declared once: name, type, default, bounds, environment variable and help.
+
+The three option objects the library takes (`BackendSettings`, `SourceLimits`, `GenerateOptions`)
+are these declarations; `Settings` is all of them together, and from it come the CLI's options,
+`briefing.toml` validation and `briefing config`. Values are resolved in a fixed order: flag,
+environment, project `briefing.toml`, user `briefing.toml`, default, and each remembers where it
+came from.
+
+The declarations are stdlib dataclasses with `annotated_types` bounds, not pydantic models, so
+that building the CLI does not import pydantic (0.2 s, more than all of `briefing --help`);
+pydantic validates them, with the same bounds, when a value comes from a file, a flag or the
+environment.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 import tomllib
-from dataclasses import dataclass
+import types
+import typing
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from annotated_types import Ge, Gt
 
 from .errors import ConfigError
 from .paths import config_dir
 
 CONFIG_NAME = "briefing.toml"
 
-
-class ConfigFile(BaseModel):
-    """What a briefing.toml may set; anything else is a mistake worth reporting."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    model: str | None = None
-    base_url: str | None = None
-    local_model: str | None = None
-    model_path: Path | None = None
-    hf_model: str | None = None
-    structured_output: Literal["auto", "json_schema", "json_object_schema", "json_object"] | None = None
-    timeout: float | None = Field(default=None, gt=0)
-    max_retries: int | None = Field(default=None, ge=0)
-    context_window: int | None = Field(default=None, ge=512)
-    prompts: Path | None = None
-    audience: str | None = None
-    focus: str | None = None
-    language: str | None = None
-    length: Literal["short", "standard", "long"] | None = None
-    max_tokens: int | None = Field(default=None, ge=256)
-    max_bytes: int | None = Field(default=None, ge=1)
-    max_sources: int | None = Field(default=None, ge=1)
-    fetch_timeout: float | None = Field(default=None, gt=0)
-    vars: dict[str, str] | None = None
+StructuredOutput = Literal["auto", "json_schema", "json_object_schema", "json_object"]
+LengthName = Literal["short", "standard", "long"]
 
 
-DEFAULTS: dict[str, Any] = {
-    "model": None, "base_url": None, "api_key": None, "local_model": None, "model_path": None, "hf_model": None,
-    "structured_output": "auto", "timeout": 600.0, "max_retries": 2, "context_window": None,
-    "prompts": None, "audience": None, "focus": None, "language": "English", "length": None,
-    "max_tokens": 2048, "max_bytes": 2_000_000, "max_sources": 20, "fetch_timeout": 20.0, "vars": {},
-}
-ENV = {"model": "BRIEFING_MODEL", "base_url": "OPENAI_BASE_URL", "api_key": "OPENAI_API_KEY",
-       "local_model": "BRIEFING_LOCAL_MODEL", "prompts": "BRIEFING_PROMPTS"}
-_PATHS = ("model_path", "prompts")
+def setting(default: Any, help: str, *, env: str | None = None, flag: str | None = None,
+            secret: bool = False, default_help: str | None = None) -> Any:
+    """Declare a user setting: a dataclass field whose metadata says how users set it.
+
+    Args:
+        default: the value when nothing sets it (None: "decided later", e.g. by the backend).
+        help: one line for `--help`; the default and the environment variable are appended.
+        env: the environment variable that sets it.
+        flag: the CLI option, when not `--name-with-dashes` (a dict setting takes KEY=VALUE pairs).
+        secret: never shown by `briefing config`.
+        default_help: how `--help` describes the default, when the value alone would not say it.
+    """
+    meta = {"setting": True, "help": help, "env": env, "flag": flag, "secret": secret, "default_help": default_help}
+    if isinstance(default, dict):
+        return field(default_factory=lambda: dict(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    """Where the model runs. Empty fields mean: use the embedded local model."""
+
+    model: str | None = setting(None, "Model name on the server.", env="BRIEFING_MODEL")
+    base_url: str | None = setting(
+        None, "An OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.", env="OPENAI_BASE_URL")
+    api_key: str | None = setting(None, "API key for the server.", env="OPENAI_API_KEY", secret=True)
+    model_path: Path | None = setting(None, "Run this GGUF file in process instead of the packaged model.")
+    hf_model: str | None = setting(
+        None, "Run OWNER/REPO/FILE.gguf from the Hugging Face hub in process (needs internet).")
+    local_model: str | None = setting(None, "Which packaged model to run.", env="BRIEFING_LOCAL_MODEL")
+    structured_output: StructuredOutput = setting("auto", "How the JSON schema is sent to a server.")
+    timeout: Annotated[float, Gt(0)] = setting(600.0, "Seconds to wait for a server's answer.")
+    max_retries: Annotated[int, Ge(0)] = setting(2, "Retries of a failed request, honouring Retry-After.")
+    context_window: Annotated[int, Ge(512)] | None = setting(
+        None, "The model's context window in tokens.", default_help="local 8192; OpenAI 128k")
+
+
+@dataclass(frozen=True)
+class SourceLimits:
+    """What `load_sources` accepts."""
+
+    max_bytes: Annotated[int, Ge(1)] = setting(2_000_000, "Largest source accepted, in bytes.")
+    max_sources: Annotated[int, Ge(1)] = setting(20, "Most sources in one briefing.")
+    fetch_timeout: Annotated[float, Gt(0)] = setting(20.0, "Seconds to wait for a URL.")
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """What shapes the request and the report."""
+
+    prompts: Path | None = setting(
+        None, "Folder of templates used before the user's and the packaged ones.", env="BRIEFING_PROMPTS")
+    audience: str | None = setting(None, "Who the briefing is for.")
+    focus: str | None = setting(None, "A question the briefing must answer.")
+    language: str = setting("English", "Language to write in; quoted source sentences stay as written.")
+    length: LengthName | None = setting(
+        None, "How many actors, positions, risks… to ask for.",
+        default_help="the backend's: short locally, else standard")
+    vars: dict[str, str] = setting({}, "KEY=VALUE made available to templates as vars.KEY.", flag="var")
+    max_tokens: Annotated[int, Ge(256)] = setting(2048, "Output token limit per model call.")
+    # Paragraphs that try to instruct AI models are replaced by a note in the prompt (they stay
+    # in the source and can still be cited and quoted); False shows them to the model as text.
+    withhold_suspicious: bool = True
+    temperature: float = 0.0
+    seed: int = 0
+
+
+_Part = typing.TypeVar("_Part", BackendSettings, SourceLimits, GenerateOptions)
+
+
+@dataclass(frozen=True)
+class Settings(BackendSettings, SourceLimits, GenerateOptions):
+    """Every setting of every command; what `briefing.toml` may set and `briefing config` shows."""
+
+    __pydantic_config__ = {"extra": "forbid"}  # noqa: RUF012 - read by pydantic, not a field
+
+    def part(self, kind: type[_Part]) -> _Part:
+        """The option object of one part of the library (`BackendSettings`, `SourceLimits`, …)."""
+        names = {f.name for f in dataclasses.fields(kind)}
+        return kind(**{name: getattr(self, name) for name in names})
+
+
+def names() -> list[str]:
+    """Every user setting, in the order `briefing config` shows them."""
+    return [f.name for f in _setting_fields()]
+
+
+def _setting_fields() -> list[dataclasses.Field[Any]]:
+    order = (BackendSettings, GenerateOptions, SourceLimits)
+    return [f for kind in order for f in dataclasses.fields(kind) if f.metadata.get("setting")]
+
+
+def field_info(name: str) -> dataclasses.Field[Any]:
+    """The declaration of one setting."""
+    return next(f for f in _setting_fields() if f.name == name)
+
+
+def hint(name: str) -> Any:
+    """The setting's type with its bounds, e.g. `Annotated[float, Gt(0)]` (Optional stripped)."""
+    kind = _hints()[name]
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    return kind
+
+
+@functools.cache
+def _hints() -> dict[str, Any]:
+    return typing.get_type_hints(Settings, include_extras=True)
 
 
 @dataclass(frozen=True)
 class Resolved:
-    value: Any
-    origin: str
+    """The effective settings and, for each, where its value came from."""
+
+    settings: Settings
+    origins: dict[str, str]
+
+    def describe(self) -> list[str]:
+        """`name = value  (origin)` lines for `briefing config`; secrets are never shown."""
+        lines = []
+        for name in names():
+            value = getattr(self.settings, name)
+            shown = "(set)" if field_info(name).metadata["secret"] and value else value
+            lines.append(f"{name} = {shown!r}  ({self.origins[name]})")
+        return lines
 
 
 def config_files(project_dir: Path | None = None) -> list[Path]:
@@ -66,35 +169,42 @@ def config_files(project_dir: Path | None = None) -> list[Path]:
     return [p for p in dict.fromkeys(c.resolve() for c in candidates) if p.is_file()]
 
 
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        parsed = ConfigFile.model_validate(raw)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML ({e})") from e
-    except ValidationError as e:
-        err = e.errors()[0]
-        raise ConfigError(f"{path}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from e
-    values = parsed.model_dump(exclude_none=True)
-    for key in _PATHS:  # relative paths in a config file mean: next to that file
-        if key in values and not values[key].is_absolute():
-            values[key] = path.parent / values[key]
-    return values
-
-
-def resolve(flags: dict[str, Any], project_dir: Path | None = None) -> dict[str, Resolved]:
+def resolve(flags: dict[str, Any] | None = None, project_dir: Path | None = None) -> Resolved:
     """Each setting's value and origin. `flags` holds the CLI's values, None where not given.
 
     Raises:
-        ConfigError: a config file is not valid TOML or sets an unknown or invalid key.
+        ConfigError: a config file is not valid TOML or sets an unknown or invalid key, or an
+            environment variable holds an invalid value.
     """
+    flags = flags or {}
     files = [(path, _load(path)) for path in config_files(project_dir)]
-    resolved = {name: _one(name, flags.get(name), files, default) for name, default in DEFAULTS.items()}
-    resolved["vars"] = _merged_vars(flags.get("vars") or {}, files)
-    return resolved
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for name in names():
+        if name == "vars":
+            values[name], origins[name] = _merged_vars(flags.get(name) or {}, files)
+            continue
+        found = _one(name, flags.get(name), files)
+        if found is not None:
+            values[name], origins[name] = found
+        else:
+            origins[name] = "default"
+    return Resolved(_validated(values, "the settings"), origins)
 
 
-def _merged_vars(flag: dict[str, str], files: list[tuple[Path, dict[str, Any]]]) -> Resolved:
+def _one(name: str, flag: Any, files: list[tuple[Path, dict[str, Any]]]) -> tuple[Any, str] | None:
+    if flag is not None:
+        return flag, f"--{name.replace('_', '-')}"
+    env = field_info(name).metadata["env"]
+    if env and os.environ.get(env):
+        return os.environ[env], f"${env}"
+    for path, values in files:
+        if name in values:
+            return values[name], str(path)
+    return None
+
+
+def _merged_vars(flag: dict[str, str], files: list[tuple[Path, dict[str, Any]]]) -> tuple[dict[str, str], str]:
     """Template variables add up: the user's file, then the project's, then --var pairs."""
     merged: dict[str, str] = {}
     origins = []
@@ -105,26 +215,30 @@ def _merged_vars(flag: dict[str, str], files: list[tuple[Path, dict[str, Any]]])
     if flag:
         merged.update(flag)
         origins.append("--var")
-    return Resolved(merged, " + ".join(origins) or "default")
+    return merged, " + ".join(origins) or "default"
 
 
-def _one(name: str, flag: Any, files: list[tuple[Path, dict[str, Any]]], default: Any) -> Resolved:
-    if flag is not None and flag != {}:
-        return Resolved(flag, f"--{name.replace('_', '-')}")
-    env = ENV.get(name)
-    if env and os.environ.get(env):
-        value: Any = os.environ[env]
-        return Resolved(Path(value) if name in _PATHS else value, f"${env}")
-    for path, values in files:
-        if name in values:
-            return Resolved(values[name], str(path))
-    return Resolved(default, "default")
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML ({e})") from e
+    unknown = [key for key in raw if key not in names()]
+    if unknown:
+        raise ConfigError(f"{path}: {unknown[0]}: Extra inputs are not permitted (see briefing config)")
+    parsed = _validated(raw, str(path))
+    values = {key: getattr(parsed, key) for key in raw}
+    for key, value in values.items():  # relative paths in a config file mean: next to that file
+        if isinstance(value, Path) and not value.is_absolute():
+            values[key] = path.parent / value
+    return values
 
 
-def describe(resolved: dict[str, Resolved]) -> list[str]:
-    """`name = value  (origin)` lines for `briefing config`; the API key is never shown."""
-    lines = []
-    for name, item in resolved.items():
-        value = "(set)" if name == "api_key" and item.value else item.value
-        lines.append(f"{name} = {value!r}  ({item.origin})")
-    return lines
+def _validated(values: dict[str, Any], where: str) -> Settings:
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(Settings).validate_python(values)
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise ConfigError(f"{where}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from e

@@ -1,1 +1,2 @@
-"""Default prompt and report templates (Jinja2); shipped as package data of `briefing.prompt_files`."""
+"""The default prompt and report templates (Jinja2), installed as the package `briefing.prompts`;
+`briefing.templates` loads them."""

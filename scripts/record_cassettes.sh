@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PY=${VENV:-.venv}/bin/python
 PORT=8765
-MODEL=$("$PY" -c 'from briefing.model_store import ensure_model; print(ensure_model())')
+MODEL=$("$PY" -c 'from briefing.backends.model_store import ensure_model; print(ensure_model())')
 LOG=$(mktemp -t briefing-server.XXXXXX.log)
 
 "$PY" -m llama_cpp.server --model "$MODEL" --model_alias qwen2.5-coder-1.5b-instruct \

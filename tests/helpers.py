@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from briefing.backends.base import (
+    STRUCTURED_MODES,
     ChatRequest,
     ChatResult,
     Message,
@@ -15,6 +17,7 @@ from briefing.backends.base import (
     Usage,
     estimate_tokens,
 )
+from briefing.settings import LengthName
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_918e6d9692383a64.txt"
@@ -64,6 +67,8 @@ class FakeBackend:
     name = "fake"
     model = "fake-model"
     context_window: int | None = 8192
+    default_length: LengthName = "standard"
+    structured_modes: tuple[StructuredMode, ...] = STRUCTURED_MODES
 
     def __init__(self, *outputs: str | ChatResult, mode: StructuredMode = "json_object_schema"):
         self.outputs = list(outputs)
@@ -73,6 +78,9 @@ class FakeBackend:
     @property
     def structured_mode(self) -> StructuredMode:
         return self.mode
+
+    def describe(self) -> Iterator[str]:
+        yield "fake: answers with canned outputs"
 
     def count_tokens(self, messages: list[Message]) -> tuple[int, str]:
         return estimate_tokens(messages), "estimated"

@@ -6,25 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import CliRun
 
-from briefing import cli, config
+from briefing import cli
+from briefing.backends import DEFAULT_OPENAI_MODEL, BackendSettings, make_backend
 
-from helpers import SEED, FakeBackend, as_json, good_briefing
-
-
-@pytest.fixture
-def backend(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
-    fake = FakeBackend(as_json(good_briefing()))
-    monkeypatch.setattr(config, "make_backend", lambda settings: fake)
-    return fake
-
-
-@pytest.fixture
-def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Any attempt to build a backend fails the test: bad input must be refused before that."""
-    def refuse(settings: object) -> None:
-        raise AssertionError("a backend was built for bad input")
-    monkeypatch.setattr(config, "make_backend", refuse)
+from helpers import SEED, FakeBackend
 
 
 def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -33,16 +20,15 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "generate" in out and "render" in out
 
 
-@pytest.mark.usefixtures("no_model")
 @pytest.mark.parametrize(("make", "message"), [
     (lambda d: d / "missing.txt", "no such file"),
     (lambda d: d, "is a directory"),
     (lambda d: _write(d / "empty.txt", ""), "empty"),
     (lambda d: _write(d / "blank.txt", "  \n\t \n"), "empty"),
 ])
-def test_bad_input_is_one_line_on_stderr_and_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                     make, message: str) -> None:  # type: ignore[no-untyped-def]
-    code = cli.run(["generate", str(make(tmp_path))])
+def test_bad_input_is_one_line_on_stderr_and_exit_3(run_cli_no_model: CliRun, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str], make, message: str) -> None:  # type: ignore[no-untyped-def]
+    code = run_cli_no_model(["generate", str(make(tmp_path))])
     err = capsys.readouterr().err
     assert code == 3
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
@@ -53,47 +39,46 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def test_generate_prints_markdown(backend: FakeBackend, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.run(["generate", str(SEED), "--quiet"]) == 0
+def test_generate_prints_markdown(run_cli: CliRun, backend: FakeBackend, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["generate", str(SEED), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# Blinken courts Europe") and "## Evidence" in out
 
 
-def test_progress_goes_to_stderr_not_stdout(backend: FakeBackend, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.run(["generate", str(SEED)]) == 0
+def test_progress_goes_to_stderr_not_stdout(run_cli: CliRun, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["generate", str(SEED)]) == 0
     captured = capsys.readouterr()
     assert "fake-model" in captured.err and "42 tokens" in captured.err
     assert "fake-model" not in captured.out
 
 
-def test_json_output_then_render_gives_the_same_markdown(backend: FakeBackend, tmp_path: Path,
+def test_json_output_then_render_gives_the_same_markdown(run_cli: CliRun, backend: FakeBackend, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     brief_json, brief_md = tmp_path / "brief.json", tmp_path / "brief.md"
-    assert cli.run(["generate", str(SEED), "-q", "--format", "json", "-o", str(brief_json)]) == 0
+    assert run_cli(["generate", str(SEED), "-q", "--format", "json", "-o", str(brief_json)]) == 0
     document = json.loads(brief_json.read_text())
     assert document["run"]["backend"] == "fake" and document["sources"][0]["sentences"] == 27
-    assert cli.run(["render", str(brief_json), "-o", str(brief_md)]) == 0
-    assert cli.run(["render", str(brief_json)]) == 0
+    assert run_cli(["render", str(brief_json), "-o", str(brief_md)]) == 0
+    assert run_cli(["render", str(brief_json)]) == 0
     assert capsys.readouterr().out == brief_md.read_text()
 
 
-def test_existing_output_is_kept_without_force(backend: FakeBackend, tmp_path: Path,
+def test_existing_output_is_kept_without_force(run_cli: CliRun, backend: FakeBackend, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "brief.md"
     target.write_text("my notes")
-    assert cli.run(["generate", str(SEED), "-q", "-o", str(target)]) == 9
+    assert run_cli(["generate", str(SEED), "-q", "-o", str(target)]) == 9
     assert target.read_text() == "my notes"
     assert backend.requests == []  # refused before any model call
-    assert cli.run(["generate", str(SEED), "-q", "-o", str(target), "--force"]) == 0
+    assert run_cli(["generate", str(SEED), "-q", "-o", str(target), "--force"]) == 0
     assert target.read_text().startswith("# Blinken")
     assert [p.name for p in tmp_path.iterdir()] == ["brief.md"]  # no temp files left
 
 
-def test_validation_failure_exits_8_and_names_the_saved_output(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+def test_validation_failure_exits_8_and_names_the_saved_output(backend: FakeBackend, run_cli: CliRun,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    fake = FakeBackend("{}", "[]")
-    monkeypatch.setattr(config, "make_backend", lambda settings: fake)
-    assert cli.run(["generate", str(SEED), "-q"]) == 8
+    backend.outputs[:] = ["{}", "[]"]
+    assert run_cli(["generate", str(SEED), "-q"]) == 8
     err = capsys.readouterr().err
     saved = Path(err.split("raw output saved to ")[1].strip())
     assert saved.read_text() == "[]"
@@ -119,17 +104,17 @@ def test_render_of_a_missing_file_exits_3(capsys: pytest.CaptureFixture[str]) ->
 def test_settings_pick_the_backend(monkeypatch: pytest.MonkeyPatch) -> None:
     from briefing.backends.openai_compat import OpenAICompatBackend
 
-    server = config.make_backend(config.BackendSettings(base_url="http://127.0.0.1:9/v1", model="qwen"))
+    server = make_backend(BackendSettings(base_url="http://127.0.0.1:9/v1", model="qwen"))
     assert isinstance(server, OpenAICompatBackend) and server.base_url == "http://127.0.0.1:9/v1"
-    openai = config.make_backend(config.BackendSettings(api_key="sk-test"))
-    assert isinstance(openai, OpenAICompatBackend) and openai.model == config.DEFAULT_OPENAI_MODEL
+    openai = make_backend(BackendSettings(api_key="sk-test"))
+    assert isinstance(openai, OpenAICompatBackend) and openai.model == DEFAULT_OPENAI_MODEL
     with pytest.raises(Exception, match="--model"):
-        config.make_backend(config.BackendSettings(base_url="http://127.0.0.1:9/v1"))
+        make_backend(BackendSettings(base_url="http://127.0.0.1:9/v1"))
 
 
-def test_dry_run_prints_the_messages_and_budget_and_calls_no_model(backend: FakeBackend,
+def test_dry_run_prints_the_messages_and_budget_and_calls_no_model(run_cli: CliRun, backend: FakeBackend,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.run(["generate", str(SEED), "--dry-run"]) == 0
+    assert run_cli(["generate", str(SEED), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("=== system ===\n") and "=== user ===\n" in out
     assert "[1.3] Following Trump’s election victory on Nov. 5" in out
@@ -137,37 +122,36 @@ def test_dry_run_prints_the_messages_and_budget_and_calls_no_model(backend: Fake
     assert backend.requests == []
 
 
-def test_sources_too_large_for_the_window_are_refused_before_any_call(backend: FakeBackend,
+def test_sources_too_large_for_the_window_are_refused_before_any_call(run_cli: CliRun, backend: FakeBackend,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     backend.context_window = 2000
-    assert cli.run(["generate", str(SEED), "-q"]) == 10
+    assert run_cli(["generate", str(SEED), "-q"]) == 10
     err = capsys.readouterr().err
     assert "context window of 2,000 tokens" in err and "--max-tokens" in err
     assert backend.requests == []
 
 
-def test_standard_input_is_read_with_a_dash(backend: FakeBackend, monkeypatch: pytest.MonkeyPatch,
+def test_standard_input_is_read_with_a_dash(run_cli: CliRun, backend: FakeBackend, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     import io
 
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(SEED.read_bytes())))
-    assert cli.run(["generate", "-", "-q", "--format", "json"]) == 0
+    assert run_cli(["generate", "-", "-q", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["sources"][0]["origin"] == "stdin"
 
 
-def test_an_unfetchable_url_exits_11(no_model: None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unfetchable_url_exits_11(run_cli_no_model: CliRun, capsys: pytest.CaptureFixture[str]) -> None:
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    assert cli.run(["generate", f"http://127.0.0.1:{port}/a"]) == 11
+    assert run_cli_no_model(["generate", f"http://127.0.0.1:{port}/a"]) == 11
     assert capsys.readouterr().err.startswith(f"briefing: error: http://127.0.0.1:{port}/a: cannot fetch")
 
 
 def test_dry_run_in_plain_json_mode_shows_the_schema_the_backend_will_add(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    fake = FakeBackend(mode="json_object")
-    monkeypatch.setattr(config, "make_backend", lambda settings: fake)
-    assert cli.run(["generate", str(SEED), "--dry-run"]) == 0
+        backend: FakeBackend, run_cli: CliRun, capsys: pytest.CaptureFixture[str]) -> None:
+    backend.mode = "json_object"
+    assert run_cli(["generate", str(SEED), "--dry-run"]) == 0
     assert "Reply with one JSON object that matches this JSON schema:" in capsys.readouterr().out

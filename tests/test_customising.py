@@ -6,19 +6,18 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import CliRun
 
-from briefing import cli, config
+from briefing import cli
 from briefing.errors import ConfigError
-from briefing.prompts import PromptSet, lint, packaged_dir
+from briefing.templates import PromptSet, lint, packaged_dir
 
 from helpers import SEED, FakeBackend, as_json, good_briefing
 
 
 @pytest.fixture
-def backend(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
-    fake = FakeBackend(as_json(good_briefing()), as_json(good_briefing()))
-    monkeypatch.setattr(config, "make_backend", lambda settings: fake)
-    return fake
+def backend() -> FakeBackend:
+    return FakeBackend(as_json(good_briefing()), as_json(good_briefing()))
 
 
 def test_prompts_list_says_where_each_template_comes_from(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,28 +50,29 @@ def test_prompts_init_copies_once_and_keeps_edits(tmp_path: Path, capsys: pytest
     assert (folder / "system.j2").read_text() == (packaged_dir() / "system.j2").read_text()
 
 
-def test_user_config_folder_templates_are_used_and_the_rest_inherited(tmp_path: Path, backend: FakeBackend) -> None:
+def test_user_config_folder_templates_are_used_and_the_rest_inherited(run_cli: CliRun, tmp_path: Path,
+                                                                     backend: FakeBackend) -> None:
     folder = tmp_path / "config" / "prompts"
     folder.mkdir(parents=True)
     (folder / "system.j2").write_text("You brief the {{ vars.desk }} desk in {{ language }}. Reply in JSON.")
-    assert cli.run(["generate", str(SEED), "-q", "--var", "desk=Baltic", "--language", "German"]) == 0
+    assert run_cli(["generate", str(SEED), "-q", "--var", "desk=Baltic", "--language", "German"]) == 0
     system, user = backend.requests[0].messages
     assert system["content"] == "You brief the Baltic desk in German. Reply in JSON."
     assert "[1.1] Blinken travels" in user["content"]
 
 
-def test_flag_beats_project_config_beats_user_config(tmp_path: Path, backend: FakeBackend,
+def test_flag_beats_project_config_beats_user_config(run_cli: CliRun, tmp_path: Path, backend: FakeBackend,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "briefing.toml").write_text('audience = "user desk"\nlanguage = "French"\n'
                                                        '[vars]\nregion = "Europe"\n')
     (tmp_path / "briefing.toml").write_text('audience = "project desk"\nlength = "long"\n')
-    assert cli.run(["config"]) == 0
+    assert run_cli(["config"]) == 0
     out = capsys.readouterr().out
     assert f"audience = 'project desk'  ({(tmp_path / 'briefing.toml').resolve()})" in out
     assert "language = 'French'" in out and "vars = {'region': 'Europe'}" in out
     assert "timeout = 600.0  (default)" in out
-    assert cli.run(["generate", str(SEED), "-q", "--audience", "flag desk"]) == 0
+    assert run_cli(["generate", str(SEED), "-q", "--audience", "flag desk"]) == 0
     system = backend.requests[0].messages[0]["content"]
     assert "for flag desk" in system and "Write in French" in system
     assert backend.requests[0].json_schema["properties"]["actors"]["maxItems"] == 8  # length = long
@@ -107,12 +107,12 @@ def test_templates_cannot_reach_python_internals(tmp_path: Path) -> None:
         PromptSet(tmp_path).render("system.j2")
 
 
-def test_source_text_that_looks_like_a_template_passes_through(tmp_path: Path, backend: FakeBackend,
+def test_source_text_that_looks_like_a_template_passes_through(run_cli: CliRun, tmp_path: Path, backend: FakeBackend,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     article = tmp_path / "a.txt"
     tricky = "The memo said {{ secret }} and {% include '/etc/passwd' %} and {# hidden #} and $HOME stay."
     article.write_text(tricky + " Nothing else.")
-    assert cli.run(["generate", str(article), "-q", "--dry-run"]) == 0
+    assert run_cli(["generate", str(article), "-q", "--dry-run"]) == 0
     assert f"[1.1] {tricky}\n" in capsys.readouterr().out
 
 
@@ -137,21 +137,21 @@ def test_prompts_lint_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureF
     assert "system.j2, line 1" in capsys.readouterr().err
 
 
-def test_render_with_the_users_report_template_and_as_html(tmp_path: Path, backend: FakeBackend,
+def test_render_with_the_users_report_template_and_as_html(run_cli: CliRun, tmp_path: Path, backend: FakeBackend,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     saved = tmp_path / "b.json"
-    assert cli.run(["generate", str(SEED), "-q", "-f", "json", "-o", str(saved)]) == 0
+    assert run_cli(["generate", str(SEED), "-q", "-f", "json", "-o", str(saved)]) == 0
     mine = tmp_path / "desk.md.j2"
     mine.write_text("DESK NOTE: {{ briefing.title | md }}\n{% for a in briefing.actors %}* {{ a.name | md }}\n"
                     "{% endfor %}")
     capsys.readouterr()
-    assert cli.run(["render", str(saved), "--template", str(mine)]) == 0
+    assert run_cli(["render", str(saved), "--template", str(mine)]) == 0
     assert capsys.readouterr().out == "DESK NOTE: Blinken courts Europe on Ukraine before Trump returns\n" \
                                       "* Antony Blinken\n* Donald Trump\n"
     document = json.loads(saved.read_text())
     document["briefing"]["title"] = "<img src=x onerror=alert(1)> https://evil.example"
     saved.write_text(json.dumps(document))
-    assert cli.run(["render", str(saved), "--format", "html"]) == 0
+    assert run_cli(["render", str(saved), "--format", "html"]) == 0
     page = capsys.readouterr().out
     assert page.startswith("<!DOCTYPE html>") and "<img" not in page and "&lt;img src=x" in page
     assert "href=" not in page.split("<h2>Evidence</h2>")[0]

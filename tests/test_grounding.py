@@ -1,6 +1,6 @@
 from briefing.grounding import check, sort_ids
+from briefing.ingest import load_sources
 from briefing.schema import Briefing
-from briefing.sources import load_sources
 
 from helpers import SEED, good_briefing
 

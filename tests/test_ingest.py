@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from briefing.clean import is_contact, strip_boilerplate
-from briefing.decode import clean_characters
 from briefing.errors import FetchError, InputError
-from briefing.sources import SourceLimits, load_source, load_sources, split_sentences
+from briefing.ingest import SourceLimits, load_source, load_sources
+from briefing.ingest.clean import is_contact, strip_boilerplate
+from briefing.ingest.decode import clean_characters
+from briefing.sources import split_sentences
 
 from helpers import SEED
 from stub_server import serve
@@ -175,7 +176,7 @@ def test_redirects_are_followed_but_bounded() -> None:
 ])
 def test_fetch_failures_are_one_clear_error(route: tuple[int, dict[str, str], bytes], message: str) -> None:
     with web({"/x": route}) as base, pytest.raises(FetchError, match=message):
-        load_sources([f"{base}/x"], limits=SourceLimits(max_bytes=20_000, timeout=0.5))
+        load_sources([f"{base}/x"], limits=SourceLimits(max_bytes=20_000, fetch_timeout=0.5))
 
 
 def test_an_unreachable_host_is_a_fetch_error() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing import model_store
+from briefing.backends import model_store
+from briefing.backends.model_store import ModelSpec
 from briefing.errors import ConfigError
-from briefing.model_store import ModelSpec
 
 
 def _fake_parts(root: Path, prefix: str, chunks: list[bytes]) -> None:
@@ -81,7 +81,7 @@ def test_a_hub_model_is_downloaded_through_huggingface_hub(tmp_path: Path, monke
     """The download is stubbed (no hub is reachable here); the real call's arguments are checked."""
     import types
 
-    from briefing import config
+    from briefing.backends import BackendSettings, make_backend
     from briefing.backends.local import LocalBackend
 
     calls = []
@@ -94,7 +94,7 @@ def test_a_hub_model_is_downloaded_through_huggingface_hub(tmp_path: Path, monke
         return str(path)
 
     monkeypatch.setitem(sys.modules, "huggingface_hub", types.SimpleNamespace(hf_hub_download=hf_hub_download))
-    backend = config.make_backend(config.BackendSettings(hf_model="Qwen/Qwen2.5-3B-Instruct-GGUF/q4_k_m.gguf"))
+    backend = make_backend(BackendSettings(hf_model="Qwen/Qwen2.5-3B-Instruct-GGUF/q4_k_m.gguf"))
     assert calls == [("Qwen/Qwen2.5-3B-Instruct-GGUF", "q4_k_m.gguf")]
     assert isinstance(backend, LocalBackend) and backend.model == "q4_k_m.gguf"
 

@@ -4,8 +4,9 @@ import pytest
 
 from briefing.backends.base import ChatResult, Usage
 from briefing.errors import ModelRefusedError, TruncatedOutputError, ValidationFailedError
-from briefing.pipeline import GenerateOptions, generate, prepare
-from briefing.sources import load_sources
+from briefing.ingest import load_sources
+from briefing.pipeline import generate, prepare
+from briefing.settings import GenerateOptions
 
 from helpers import SEED, FakeBackend, as_json, good_briefing
 
@@ -22,9 +23,9 @@ def test_valid_output_needs_one_call(sources) -> None:  # type: ignore[no-untype
     assert run.briefing.title.startswith("Blinken")
     assert [a.kind for a in run.attempts] == ["generate"]
     doc = run.to_document()
-    assert doc["run"]["usage"] == {"prompt_tokens": 1000, "completion_tokens": 300}
-    assert doc["sources"][0]["sha256"] == sources[0].sha256
-    assert set(doc["run"]["prompt_hashes"]) == {"system.j2", "request.j2"}
+    assert (doc.run.usage.prompt_tokens, doc.run.usage.completion_tokens) == (1000, 300)
+    assert doc.sources[0].sha256 == sources[0].sha256
+    assert set(doc.run.prompt_hashes) == {"system.j2", "request.j2"}
 
 
 def test_request_shows_numbered_sentences_inside_a_fence_only_in_the_user_message(sources) -> None:  # type: ignore[no-untyped-def]
@@ -72,14 +73,14 @@ def test_unknown_citation_goes_to_repair(sources) -> None:  # type: ignore[no-un
     assert "1.77" not in run.quotes
 
 
-def test_failed_repair_saves_raw_output_and_says_where(sources, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_failed_repair_carries_the_raw_output_and_writes_no_file(sources, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     backend = FakeBackend("{not json", '{"title": "still wrong"}')
     with pytest.raises(ValidationFailedError) as caught:
-        generate(sources, backend, GenerateOptions(raw_output_dir=tmp_path))
+        generate(sources, backend)
     error = caught.value
     assert error.n_attempts == 2 and len(backend.requests) == 2
-    assert error.raw_path and Path(error.raw_path).read_text() == '{"title": "still wrong"}'
-    assert error.raw_path in str(error)
+    assert error.raw_output == '{"title": "still wrong"}'
+    assert list(tmp_path.iterdir()) == []  # the library leaves saving it to the caller (the CLI does)
 
 
 def test_truncated_output_fails_at_once_without_repair(sources) -> None:  # type: ignore[no-untyped-def]
@@ -101,7 +102,7 @@ def test_refusals_are_reported(sources, result: ChatResult) -> None:  # type: ig
 def test_user_prompt_folder_overrides_one_template_and_inherits_the_rest(sources, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "system.j2").write_text("You brief the {{ audience }} desk. Reply in JSON.")
     backend = FakeBackend(as_json(good_briefing()))
-    run = generate(sources, backend, GenerateOptions(audience="EU", prompts_dir=tmp_path))
+    run = generate(sources, backend, GenerateOptions(audience="EU", prompts=tmp_path))
     system, user = backend.requests[0].messages
     assert system["content"] == "You brief the EU desk. Reply in JSON."
     assert "[1.1] Blinken travels" in user["content"]
@@ -115,8 +116,8 @@ def test_length_sets_the_list_bounds_sent_to_the_model(sources) -> None:  # type
     props = backend.requests[0].json_schema["properties"]
     assert (props["actors"]["maxItems"], props["risks"]["maxItems"]) == (8, 5)
     assert "up to 8 main actors" in backend.requests[0].messages[1]["content"]
-    backend.name = "local"
-    generate(sources, backend)  # the in-process model defaults to the short form
+    backend.default_length = "short"
+    generate(sources, backend)  # a backend's own default applies when no length is asked for
     assert backend.requests[1].json_schema["properties"]["actors"]["maxItems"] == 3
 
 

@@ -2,10 +2,11 @@ import json
 
 import pytest
 
+from briefing.document import BriefingDocument
 from briefing.errors import InputError
+from briefing.ingest import load_sources
 from briefing.pipeline import generate
-from briefing.render import md, render_json, render_markdown
-from briefing.sources import load_sources
+from briefing.render import md, render_markdown
 
 from helpers import SEED, FakeBackend, as_json, good_briefing
 
@@ -13,6 +14,11 @@ from helpers import SEED, FakeBackend, as_json, good_briefing
 def _document(**changes):  # type: ignore[no-untyped-def]
     run = generate(load_sources([SEED]), FakeBackend(as_json(good_briefing(**changes))))
     return run.to_document()
+
+
+def _saved(**changes):  # type: ignore[no-untyped-def]
+    """The document as the JSON a user would have saved (and perhaps edited)."""
+    return json.loads(_document(**changes).dump())
 
 
 def test_markdown_has_every_section_and_quotes_cited_sentences_verbatim() -> None:
@@ -32,9 +38,9 @@ def test_markdown_has_every_section_and_quotes_cited_sentences_verbatim() -> Non
 
 def test_same_document_renders_to_identical_bytes() -> None:
     document = _document()
-    reloaded = json.loads(render_json(document))
+    reloaded = BriefingDocument.parse(json.loads(document.dump()))
     assert render_markdown(document) == render_markdown(reloaded)
-    assert render_json(document) == render_json(reloaded)
+    assert document.dump() == reloaded.dump()
 
 
 @pytest.mark.parametrize("hostile", [
@@ -55,14 +61,14 @@ def test_model_text_cannot_create_markup(hostile: str) -> None:
 
 
 def test_render_refuses_a_document_missing_a_quote() -> None:
-    document = _document()
+    document = _saved()
     del document["quotes"]["1.2"]
     with pytest.raises(InputError, match="1.2"):
-        render_markdown(document)
+        BriefingDocument.parse(document)
 
 
 def test_render_refuses_an_invalid_briefing() -> None:
-    document = _document()
+    document = _saved()
     document["briefing"]["actors"] = []
     with pytest.raises(InputError, match="not valid"):
-        render_markdown(document)
+        BriefingDocument.parse(document)

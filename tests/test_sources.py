@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import InputError
-from briefing.sources import SourceLimits, date_mentions, load_source, load_sources, split_sentences
+from briefing.ingest import SourceLimits, load_source, load_sources
+from briefing.sources import date_mentions, split_sentences
 
 from helpers import SEED
 

@@ -6,20 +6,20 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import CliRun
 
-from briefing import cli, config
+from briefing import cli
+from briefing.ingest import load_sources
 from briefing.pipeline import generate
 from briefing.render import md, render_markdown
-from briefing.sources import load_sources
 
 from helpers import SEED, FakeBackend, as_json, good_briefing
 
 
 @pytest.fixture
-def saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(config, "make_backend", lambda settings: FakeBackend(as_json(good_briefing())))
+def saved(tmp_path: Path, run_cli: CliRun) -> Path:
     path = tmp_path / "brief.json"
-    assert cli.run(["generate", str(SEED), "-q", "--format", "json", "-o", str(path)]) == 0
+    assert run_cli(["generate", str(SEED), "-q", "--format", "json", "-o", str(path)]) == 0
     return path
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from ..settings import LengthName
 
 Message = dict[str, str]
+# How a schema reaches the model, strongest first: a server-enforced schema, llama-cpp-python's
+# schema field (and the local grammar), plain JSON mode with the schema in the prompt.
 StructuredMode = Literal["json_schema", "json_object_schema", "json_object"]
+STRUCTURED_MODES: tuple[StructuredMode, ...] = ("json_schema", "json_object_schema", "json_object")
 # Called with the number of output tokens so far (or None while the prompt is being read).
 ProgressCallback = Callable[[int | None], None]
 
@@ -57,12 +63,27 @@ def schema_in_prompt(messages: list[Message], schema: dict[str, Any]) -> list[Me
 
 
 class Backend(Protocol):
-    """A model that answers chat requests with JSON constrained by a schema."""
+    """A model that answers chat requests with JSON constrained by a schema, and what it can do."""
 
     name: str
     model: str
     # Tokens the model can attend to (prompt and answer together); None when unknown.
     context_window: int | None
+    # The briefing length when the user names none: what this backend writes in reasonable time.
+    default_length: LengthName
+
+    @property
+    def structured_modes(self) -> tuple[StructuredMode, ...]:
+        """The structured-output modes it may use, strongest first."""
+        ...
+
+    def describe(self) -> Iterator[str]:
+        """Lines for `briefing doctor`: the model file or server and what it supports.
+
+        Raises:
+            BackendError: after the lines, when it cannot serve briefings.
+        """
+        ...
 
     def count_tokens(self, messages: list[Message]) -> tuple[int, str]:
         """Prompt tokens of these messages and how they were counted (for the budget check)."""

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BackendError, ConfigError, InputError
+from ..errors import BackendError, ConfigError, TooLargeError
 from .base import PER_MESSAGE_TOKENS, ChatRequest, ChatResult, Message, ProgressCallback, StructuredMode, Usage
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
     from llama_cpp.llama_grammar import LlamaGrammar
+
+    from ..settings import LengthName
 
 GGUF_MAGIC = b"GGUF"
 
@@ -79,6 +82,8 @@ class LocalBackend:
     """llama-cpp-python in this process; the model loads on the first request, not before."""
 
     name = "local"
+    # Every output token costs about 55 ms on 2 CPU cores: the short form keeps a run near a minute.
+    default_length: LengthName = "short"
 
     def __init__(self, model_path: Path, *, model_name: str | None = None, n_ctx: int = 8192,
                  llama: Llama | None = None):
@@ -94,6 +99,18 @@ class LocalBackend:
     @property
     def structured_mode(self) -> StructuredMode:
         return "json_object_schema"
+
+    @property
+    def structured_modes(self) -> tuple[StructuredMode, ...]:
+        return ("json_object_schema",)  # a grammar built from the schema
+
+    def describe(self) -> Iterator[str]:
+        import llama_cpp
+
+        size = self.model_path.stat().st_size
+        yield f"model file: {self.model_path} ({size:,} bytes, GGUF)"
+        yield f"llama-cpp-python: {llama_cpp.__version__}"
+        yield "structured output: grammar from the JSON schema"
 
     def count_tokens(self, messages: list[Message]) -> tuple[int, str]:
         """Counted with the model's own tokenizer (its vocabulary alone loads in a fraction of a second)."""
@@ -145,7 +162,7 @@ class LocalBackend:
             )
         except ValueError as e:
             if "exceed context window" in str(e):
-                raise InputError(f"the sources and prompt do not fit the model's context window: {e}") from e
+                raise TooLargeError(f"the sources and prompt do not fit the model's context window: {e}") from e
             raise BackendError(f"the local model failed: {e}") from e
         choice, usage = response["choices"][0], response.get("usage") or {}
         return ChatResult(

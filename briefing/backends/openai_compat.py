@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ from ..errors import BackendError, ConfigError
 from ..output import write_atomic
 from .base import (
     PER_MESSAGE_TOKENS,
+    STRUCTURED_MODES,
     ChatRequest,
     ChatResult,
     Message,
@@ -23,6 +25,8 @@ from .base import (
 if TYPE_CHECKING:
     import openai
 
+    from ..settings import LengthName
+
 OPENAI_URL = "https://api.openai.com/v1"
 # Sent when a server needs no key: never fall back to a real key meant for another server.
 PLACEHOLDER_KEY = "no-key-needed"
@@ -30,7 +34,7 @@ OPENAI_CONTEXT = 128_000
 # Statuses with which servers reject a response_format they do not support.
 _REJECTS_FORMAT = {400, 422, 500}
 # Strongest first: a server-enforced schema, llama-cpp-python's schema field, plain JSON mode.
-LADDER: tuple[StructuredMode, ...] = ("json_schema", "json_object_schema", "json_object")
+LADDER = STRUCTURED_MODES
 
 
 class ModeMemory:
@@ -75,6 +79,7 @@ class OpenAICompatBackend:
     """Chat completions through the openai SDK; `mode=None` picks the structured-output mode itself."""
 
     name = "openai_compat"
+    default_length: LengthName = "standard"
 
     def __init__(
         self,
@@ -99,6 +104,20 @@ class OpenAICompatBackend:
         self._memory = memory
         self._key = f"{self.base_url} {model}"
         self._client = client or _make_client(self.base_url, api_key, timeout, max_retries)
+
+    @property
+    def structured_modes(self) -> tuple[StructuredMode, ...]:
+        """The one the user named, else the whole ladder (negotiated on the first request)."""
+        return LADDER if self._auto else (self.structured_mode,)
+
+    def describe(self) -> Iterator[str]:
+        yield f"server: {self.base_url}"
+        found = self.probe()
+        yield from (f"structured output {mode}: {verdict}" for mode, verdict in found.items())
+        usable = [mode for mode, verdict in found.items() if verdict == "accepted"]
+        if not usable:
+            raise BackendError(f"no structured-output mode works on the server at {self.base_url}")
+        yield f"briefing will use: {usable[0]}"
 
     @property
     def structured_mode(self) -> StructuredMode:
@@ -201,13 +220,9 @@ class OpenAICompatBackend:
                 f"the server at {url} refused the API key ({e.status_code}): set OPENAI_API_KEY or --api-key"
             )
         if isinstance(e, openai.NotFoundError):
-            return BackendError(f"the server at {url} has no model {self.model!r} (404)", status_code=404, body=e.body)
+            return BackendError(f"the server at {url} has no model {self.model!r} (404)")
         if isinstance(e, openai.APIStatusError):
-            return BackendError(
-                f"the model server at {url} answered {e.status_code}: {_brief(e)}",
-                status_code=e.status_code,
-                body=e.body,
-            )
+            return BackendError(f"the model server at {url} answered {e.status_code}: {_brief(e)}")
         return BackendError(f"the model server at {url} failed: {e}")
 
 

@@ -6,7 +6,7 @@ import logging
 import re
 import unicodedata
 
-from .errors import InputError
+from ..errors import InputError
 
 log = logging.getLogger(__name__)
 

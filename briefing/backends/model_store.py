@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
-from .paths import cache_dir
+from ..errors import ConfigError
+from ..paths import cache_dir
 
 _CHUNK = 8 * 1024 * 1024
 log = logging.getLogger(__name__)
@@ -28,7 +28,6 @@ class ModelSpec:
     parts: int
     size: int
     sha256: str
-    n_ctx: int = 8192
 
     def part_module(self, index: int) -> str:
         return f"{self.dist_prefix.replace('-', '_')}{index}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from http.client import HTTPMessage
 from typing import IO, Any
 
-from .errors import FetchError
+from ..errors import FetchError
 
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown")
 USER_AGENT = "briefing/0.1 (+https://pypi.org/project/briefing/)"

@@ -1,4 +1,5 @@
-"""Prompt templates: a sandboxed Jinja2 environment, the user's folder first, then the packaged one."""
+"""The prompt and report templates: the Jinja2 files in the top-level `prompts/` folder (installed
+as the package `briefing.prompts`), looked up in the user's folders first, rendered in a sandbox."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ REPORT_FILTERS = ("md", "cite", "dictsort_ids", "linked")
 
 def packaged_dir() -> Path:
     """The folder holding the default templates shipped with the package."""
-    return Path(str(resources.files("briefing.prompt_files")))
+    return Path(str(resources.files("briefing.prompts")))
 
 
 def user_dir() -> Path:
@@ -45,6 +46,12 @@ def user_dir() -> Path:
     from .paths import config_dir
 
     return config_dir() / "prompts"
+
+
+def search_dirs(given: Path | None = None) -> list[Path]:
+    """The user's template folders, strongest first: `given` (--prompts or the configured folder),
+    then the user config folder if it exists; the packaged templates come after both."""
+    return [p for p in (given, user_dir()) if p is not None and (p == given or p.is_dir())]
 
 
 class PromptSet:

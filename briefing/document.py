@@ -1,0 +1,159 @@
+"""The briefing document: what `--format json` writes, `render` and `verify` read, and downstream
+tools can validate against the published JSON Schema (`briefing schema`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import InputError
+from .schema import SCHEMA_VERSION, Briefing
+
+if TYPE_CHECKING:
+    from .pipeline import BriefingRun
+
+
+class _Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Attempt(_Closed):
+    """One model call: why it ran, what it cost and what was wrong with its output."""
+
+    kind: str = Field(description="generate or repair")
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str
+    seconds: float
+    errors: list[str] = Field(description="What failed validation; empty when the output passed.")
+
+
+class Usage(_Closed):
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class GroundingSummary(_Closed):
+    cited: int = Field(description="How many distinct sentences the briefing cites.")
+    unknown: list[str] = Field(default_factory=list,
+                               description="Cited ids no source has: always empty, a briefing with any is refused.")
+    warnings: list[str] = Field(description="Claims the evidence does not show, for the reader.")
+
+
+class RunInfo(_Closed):
+    """How the briefing was made."""
+
+    model: str
+    backend: str
+    structured_output: str
+    prompt_hashes: dict[str, str] = Field(description="sha256 of every template used, by name.")
+    attempts: list[Attempt]
+    usage: Usage
+    seconds: float
+    grounding: GroundingSummary
+    generated_at: str
+
+
+class SourceEntry(_Closed):
+    """A source as the briefing knows it; `verify` checks the file against `sha256`."""
+
+    id: str
+    origin: str = Field(description="The path, URL or 'stdin' it was loaded from.")
+    title: str
+    sha256: str = Field(description="Of the bytes as read (before decoding and extraction).")
+    sentences: int
+    links: list[str] = Field(description="The http(s) URLs the source writes: the only links a report keeps.")
+    addresses_ai: list[str] = Field(description="Ids of sentences withheld from the model as instructions to AI.")
+
+
+class BriefingDocument(_Closed):
+    """A validated briefing, the quoted text of every cited sentence, its sources and run."""
+
+    schema_version: Literal[1]  # schema.SCHEMA_VERSION
+    briefing: Briefing
+    quotes: dict[str, str] = Field(description="Each cited sentence's text, copied from its source, by id.")
+    sources: list[SourceEntry]
+    run: RunInfo
+
+    @model_validator(mode="after")
+    def _every_citation_quoted(self) -> BriefingDocument:
+        missing = [i for i in self.briefing.citation_ids() if i not in self.quotes]
+        if missing:
+            raise ValueError(f"the document has no quoted sentence for citation {missing[0]}")
+        return self
+
+    @classmethod
+    def from_run(cls, run: BriefingRun) -> BriefingDocument:
+        """The document of a finished run."""
+        return cls(
+            schema_version=1,
+            briefing=run.briefing,
+            quotes=run.quotes,
+            sources=[
+                SourceEntry(id=s.id, origin=s.origin, title=s.title, sha256=s.sha256, sentences=len(s.sentences),
+                            links=s.links, addresses_ai=s.suspicious_ids)
+                for s in run.sources
+            ],
+            run=RunInfo(
+                model=run.model, backend=run.backend, structured_output=run.structured_output,
+                prompt_hashes=run.prompt_hashes, attempts=run.attempts,
+                usage=Usage(prompt_tokens=sum(a.prompt_tokens for a in run.attempts),
+                            completion_tokens=sum(a.completion_tokens for a in run.attempts)),
+                seconds=round(run.seconds, 2),
+                grounding=GroundingSummary(cited=len(run.quotes), warnings=run.grounding.warnings),
+                generated_at=run.generated_at,
+            ),
+        )
+
+    @classmethod
+    def parse(cls, data: object, where: str = "the document") -> BriefingDocument:
+        """Validate decoded JSON.
+
+        Raises:
+            InputError: wrong schema version, an invalid briefing, or missing quotes or sources.
+        """
+        if not isinstance(data, dict):
+            raise InputError(f"{where}: not a briefing document")
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise InputError(f"{where}: not a briefing document of schema version {SCHEMA_VERSION}")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as e:
+            err = e.errors(include_url=False)[0]
+            loc = ".".join(str(p) for p in err["loc"])
+            detail = f"{loc}: {err['msg']}" if loc else err["msg"]
+            raise InputError(f"{where}: the briefing document is not valid ({detail})") from e
+
+    @classmethod
+    def load(cls, path: Path) -> BriefingDocument:
+        """Read a document written by `generate --format json`.
+
+        Raises:
+            InputError: missing, unreadable, not JSON or not a valid briefing document.
+        """
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as e:
+            raise InputError(f"{path}: no such file") from e
+        except IsADirectoryError as e:
+            raise InputError(f"{path}: is a directory, not a briefing JSON file") from e
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"{path}: cannot read it ({e})") from e
+        except json.JSONDecodeError as e:
+            raise InputError(f"{path}: not JSON (line {e.lineno}: {e.msg})") from e
+        return cls.parse(data, str(path))
+
+    def dump(self) -> str:
+        """The document as stable, readable JSON (the same run gives the same bytes)."""
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a briefing document, for validating briefings downstream."""
+    schema = BriefingDocument.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"briefing document, schema version {SCHEMA_VERSION}"
+    return schema
