@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import MISSING, dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -31,8 +31,12 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals can hold API keys
     add_completion=False,
+    # Plain help: rich's boxed tables cost 60-110 ms of imports on every --help (more than the rest
+    # of it) and cut long option and variable names at 80 columns ("--show-ai-direct…").
+    rich_markup_mode=None,
 )
-prompts_app = typer.Typer(help="List, show, copy and check the prompt and report templates.", no_args_is_help=True)
+prompts_app = typer.Typer(help="List, show, copy and check the prompt and report templates.", no_args_is_help=True,
+                          rich_markup_mode=None)
 app.add_typer(prompts_app, name="prompts")
 
 
@@ -67,6 +71,7 @@ def with_settings(*names: str) -> Callable[[Callable[..., None]], Callable[..., 
         params += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=_option(name))
                    for name in names]
         command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}  # evaluated once, not again by typer
         return command
     return add
 
@@ -74,27 +79,20 @@ def with_settings(*names: str) -> Callable[[Callable[..., None]], Callable[..., 
 def _option(name: str) -> Any:
     """The typer annotation of one setting's option: its flag, help, type and lower bound.
 
-    An open bound (`Gt(0)`) is given to typer as a closed one; the settings' own validation then
+    An open bound (`gt=0`) is given to typer as a closed one; the settings' own validation then
     refuses the bound itself.
     """
     import typing
 
-    from annotated_types import Ge, Gt
-
     from . import settings
 
-    info = settings.field_info(name)
+    meta = settings.field_info(name).metadata
     kind = settings.hint(name)
-    bounds = list(typing.get_args(kind)[1:]) if typing.get_origin(kind) is Annotated else []
-    base = typing.get_args(kind)[0] if bounds else kind
-    if typing.get_origin(base) is Literal:
-        values = typing.get_args(base)
-        base = StrEnum(name.title().replace("_", ""), {v: v for v in values})  # type: ignore[misc,no-redef]
-    elif base is dict or typing.get_origin(base) is dict:
-        base = list[str]  # KEY=VALUE pairs, parsed by _parse_vars
-    low: Any = next((b.ge if isinstance(b, Ge) else b.gt for b in bounds if isinstance(b, Ge | Gt)), None)
-    flag = "--" + (info.metadata["flag"] or name).replace("_", "-")
-    return Annotated[base | None, typer.Option(flag, help=_help(name), show_default=False, min=low)]
+    if kind is dict or typing.get_origin(kind) is dict:
+        kind = list[str]  # KEY=VALUE pairs, parsed by _parse_vars
+    low = meta["ge"] if meta["ge"] is not None else meta["gt"]
+    flag = "--" + (meta["flag"] or name).replace("_", "-")
+    return Annotated[kind | None, typer.Option(flag, help=_help(name), show_default=False, min=low)]
 
 
 def _help(name: str) -> str:
@@ -123,14 +121,14 @@ def _resolve(**flags: Any) -> Resolved:
 
     if flags.get("vars") is not None:
         flags["vars"] = _parse_vars(flags["vars"])
-    return resolve({k: (v.value if isinstance(v, StrEnum) else v) for k, v in flags.items()})
+    return resolve(flags)
 
 
 def _backend(ctx: typer.Context, conf: Settings) -> Backend:
-    from .backends import BackendSettings, make_backend
+    from .backends import make_backend
 
     seams = ctx.obj if isinstance(ctx.obj, Seams) else Seams()
-    return (seams.make_backend or make_backend)(conf.part(BackendSettings))
+    return (seams.make_backend or make_backend)(conf.backend)
 
 
 def _parse_vars(pairs: list[str]) -> dict[str, str]:
@@ -171,21 +169,20 @@ def generate(
 
     from . import output as out
     from . import pipeline, render
-    from .ingest import SourceLimits, load_sources
-    from .settings import GenerateOptions
+    from .ingest import load_sources
 
     _notices(quiet)
     conf = _resolve(**flags).settings
     if output is not None and not dry_run:
         out.check_writable(output, force)
-    loaded = load_sources(list(sources), limits=conf.part(SourceLimits))
+    loaded = load_sources(list(sources), limits=conf.sources)
     for source in loaded:
         if source.suspicious_ids:
             shown = "shown to the model as text" if show_ai_directed else "withheld from the model"
             sys.stderr.write(f"briefing: warning: {source.origin}: sentence(s) {', '.join(source.suspicious_ids)} "
                              f"try to instruct AI models; {shown}\n")
     backend = _backend(ctx, conf)
-    options = replace(conf.part(GenerateOptions), withhold_suspicious=not show_ai_directed)
+    options = replace(conf.generate, withhold_suspicious=not show_ai_directed)
     if dry_run:
         sys.stdout.write(render.render_dry_run(pipeline.prepare(loaded, backend, options)))
         return
@@ -193,7 +190,7 @@ def generate(
         run = _generate(loaded, backend, options, progress, output)
     for warning in run.grounding.warnings:
         sys.stderr.write(f"briefing: warning: {warning}\n")
-    _emit(_rendered(run.to_document(), fmt, conf.prompts, None), output, force)
+    _emit(_rendered(run.to_document(), fmt, conf.generate.prompts, None), output, force)
 
 
 def _generate(sources: list[Source], backend: Backend, options: GenerateOptions,
@@ -241,7 +238,7 @@ def render_cmd(
     if output is not None:
         out.check_writable(output, force)
     conf = _resolve(**flags).settings
-    _emit(_rendered(BriefingDocument.load(document), fmt, conf.prompts, template), output, force)
+    _emit(_rendered(BriefingDocument.load(document), fmt, conf.generate.prompts, template), output, force)
 
 
 @app.command("verify")
@@ -303,7 +300,7 @@ def prompts_list(**flags: Any) -> None:
     """Every template, what it is for, and the file it is loaded from."""
     from .templates import TEMPLATES, PromptSet, search_dirs
 
-    prompt_set = PromptSet(search_dirs(_resolve(**flags).settings.prompts))
+    prompt_set = PromptSet(search_dirs(_resolve(**flags).settings.generate.prompts))
     for name, (purpose, _) in TEMPLATES.items():
         sys.stdout.write(f"{name:<16} {purpose}\n{'':<16} from {prompt_set.where(name)}\n")
 
@@ -315,7 +312,7 @@ def prompts_show(name: Annotated[str, typer.Argument(help="A template name, e.g.
     """Print the template a name resolves to."""
     from .templates import PromptSet, search_dirs
 
-    sys.stdout.write(PromptSet(search_dirs(_resolve(**flags).settings.prompts)).source(name))
+    sys.stdout.write(PromptSet(search_dirs(_resolve(**flags).settings.generate.prompts)).source(name))
 
 
 @prompts_app.command("init")
@@ -337,7 +334,7 @@ def prompts_lint(
     """Check user templates before a run: syntax, unknown variables, and what the pipeline needs."""
     from .templates import lint, search_dirs
 
-    folders = [folder] if folder else search_dirs(_resolve().settings.prompts)
+    folders = [folder] if folder else search_dirs(_resolve().settings.generate.prompts)
     problems = [p for f in folders for p in lint(f)]
     for problem in problems:
         sys.stderr.write(f"briefing: {problem}\n")

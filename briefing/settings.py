@@ -1,33 +1,31 @@
 """Every setting, declared once: name, type, default, bounds, environment variable and help.
 
 The three option objects the library takes (`BackendSettings`, `SourceLimits`, `GenerateOptions`)
-are these declarations; `Settings` is all of them together, and from it come the CLI's options,
+are these declarations; `Settings` holds one of each, and from it come the CLI's options,
 `briefing.toml` validation and `briefing config`. Values are resolved in a fixed order: flag,
 environment, project `briefing.toml`, user `briefing.toml`, default, and each remembers where it
 came from.
 
-The declarations are stdlib dataclasses with `annotated_types` bounds, not pydantic models, so
-that building the CLI does not import pydantic (0.2 s, more than all of `briefing --help`);
-pydantic validates them, with the same bounds, when a value comes from a file, a flag or the
-environment.
+The declarations are stdlib dataclasses, not pydantic models, so that building the CLI imports
+nothing heavy (pydantic alone takes 0.2 s, more than all of `briefing --help`): a setting's
+bounds are in its metadata, and a pydantic model built from the declarations on first use
+validates every value that comes from a file, a flag or the environment.
 """
-
-from __future__ import annotations
 
 import dataclasses
 import functools
 import os
-import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-from annotated_types import Ge, Gt
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from .errors import ConfigError
 from .paths import config_dir
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 CONFIG_NAME = "briefing.toml"
 
@@ -35,19 +33,21 @@ StructuredOutput = Literal["auto", "json_schema", "json_object_schema", "json_ob
 LengthName = Literal["short", "standard", "long"]
 
 
-def setting(default: Any, help: str, *, env: str | None = None, flag: str | None = None,
-            secret: bool = False, default_help: str | None = None) -> Any:
+def setting(default: Any, help: str, *, ge: float | None = None, gt: float | None = None, env: str | None = None,
+            flag: str | None = None, secret: bool = False, default_help: str | None = None) -> Any:
     """Declare a user setting: a dataclass field whose metadata says how users set it.
 
     Args:
         default: the value when nothing sets it (None: "decided later", e.g. by the backend).
         help: one line for `--help`; the default and the environment variable are appended.
+        ge, gt: the lower bound, inclusive or exclusive.
         env: the environment variable that sets it.
         flag: the CLI option, when not `--name-with-dashes` (a dict setting takes KEY=VALUE pairs).
         secret: never shown by `briefing config`.
         default_help: how `--help` describes the default, when the value alone would not say it.
     """
-    meta = {"setting": True, "help": help, "env": env, "flag": flag, "secret": secret, "default_help": default_help}
+    meta = {"setting": True, "help": help, "ge": ge, "gt": gt, "env": env, "flag": flag, "secret": secret,
+            "default_help": default_help}
     if isinstance(default, dict):
         return field(default_factory=lambda: dict(default), metadata=meta)
     return field(default=default, metadata=meta)
@@ -66,19 +66,19 @@ class BackendSettings:
         None, "Run OWNER/REPO/FILE.gguf from the Hugging Face hub in process (needs internet).")
     local_model: str | None = setting(None, "Which packaged model to run.", env="BRIEFING_LOCAL_MODEL")
     structured_output: StructuredOutput = setting("auto", "How the JSON schema is sent to a server.")
-    timeout: Annotated[float, Gt(0)] = setting(600.0, "Seconds to wait for a server's answer.")
-    max_retries: Annotated[int, Ge(0)] = setting(2, "Retries of a failed request, honouring Retry-After.")
-    context_window: Annotated[int, Ge(512)] | None = setting(
-        None, "The model's context window in tokens.", default_help="local 8192; OpenAI 128k")
+    timeout: float = setting(600.0, "Seconds to wait for a server's answer.", gt=0)
+    max_retries: int = setting(2, "Retries of a failed request, honouring Retry-After.", ge=0)
+    context_window: int | None = setting(
+        None, "The model's context window in tokens.", ge=512, default_help="local 8192; OpenAI 128k")
 
 
 @dataclass(frozen=True)
 class SourceLimits:
     """What `load_sources` accepts."""
 
-    max_bytes: Annotated[int, Ge(1)] = setting(2_000_000, "Largest source accepted, in bytes.")
-    max_sources: Annotated[int, Ge(1)] = setting(20, "Most sources in one briefing.")
-    fetch_timeout: Annotated[float, Gt(0)] = setting(20.0, "Seconds to wait for a URL.")
+    max_bytes: int = setting(2_000_000, "Largest source accepted, in bytes.", ge=1)
+    max_sources: int = setting(20, "Most sources in one briefing.", ge=1)
+    fetch_timeout: float = setting(20.0, "Seconds to wait for a URL.", gt=0)
     max_redirects: int = 5
 
 
@@ -95,7 +95,7 @@ class GenerateOptions:
         None, "How many actors, positions, risks… to ask for.",
         default_help="the backend's: short locally, else standard")
     vars: dict[str, str] = setting({}, "KEY=VALUE made available to templates as vars.KEY.", flag="var")
-    max_tokens: Annotated[int, Ge(256)] = setting(2048, "Output token limit per model call.")
+    max_tokens: int = setting(2048, "Output token limit per model call.", ge=256)
     # Paragraphs that try to instruct AI models are replaced by a note in the prompt (they stay
     # in the source and can still be cited and quoted); False shows them to the model as text.
     withhold_suspicious: bool = True
@@ -103,47 +103,48 @@ class GenerateOptions:
     seed: int = 0
 
 
-_Part = typing.TypeVar("_Part", BackendSettings, SourceLimits, GenerateOptions)
-
-
 @dataclass(frozen=True)
-class Settings(BackendSettings, SourceLimits, GenerateOptions):
-    """Every setting of every command; what `briefing.toml` may set and `briefing config` shows."""
+class Settings:
+    """Every setting of every command, by the part of the library that takes it; what
+    `briefing.toml` may set and `briefing config` shows."""
 
-    __pydantic_config__ = {"extra": "forbid"}  # noqa: RUF012 - read by pydantic, not a field
+    backend: BackendSettings = field(default_factory=BackendSettings)
+    generate: GenerateOptions = field(default_factory=GenerateOptions)
+    sources: SourceLimits = field(default_factory=SourceLimits)
 
-    def part(self, kind: type[_Part]) -> _Part:
-        """The option object of one part of the library (`BackendSettings`, `SourceLimits`, …)."""
-        names = {f.name for f in dataclasses.fields(kind)}
-        return kind(**{name: getattr(self, name) for name in names})
+    def value(self, name: str) -> Any:
+        """One setting's value by name (for listings; code reads the typed attributes)."""
+        return getattr(getattr(self, _part_of()[name]), name)
 
 
 def names() -> list[str]:
     """Every user setting, in the order `briefing config` shows them."""
-    return [f.name for f in _setting_fields()]
+    return list(_part_of())
 
 
-def _setting_fields() -> list[dataclasses.Field[Any]]:
-    order = (BackendSettings, GenerateOptions, SourceLimits)
-    return [f for kind in order for f in dataclasses.fields(kind) if f.metadata.get("setting")]
-
-
-def field_info(name: str) -> dataclasses.Field[Any]:
-    """The declaration of one setting."""
-    return next(f for f in _setting_fields() if f.name == name)
-
-
-def hint(name: str) -> Any:
-    """The setting's type with its bounds, e.g. `Annotated[float, Gt(0)]` (Optional stripped)."""
-    kind = _hints()[name]
-    if typing.get_origin(kind) in (typing.Union, types.UnionType):
-        kind = next(a for a in typing.get_args(kind) if a is not type(None))
-    return kind
+def _parts() -> dict[str, Any]:
+    """The fields of `Settings` and the option class each holds."""
+    return {part.name: part.type for part in dataclasses.fields(Settings)}
 
 
 @functools.cache
-def _hints() -> dict[str, Any]:
-    return typing.get_type_hints(Settings, include_extras=True)
+def _part_of() -> dict[str, str]:
+    """Each setting's name and the `Settings` field of the part that holds it."""
+    return {f.name: part for part, kind in _parts().items() for f in dataclasses.fields(kind)
+            if f.metadata.get("setting")}
+
+
+def field_info(name: str) -> "dataclasses.Field[Any]":
+    """The declaration of one setting."""
+    return next(f for f in dataclasses.fields(_parts()[_part_of()[name]]) if f.name == name)
+
+
+def hint(name: str) -> Any:
+    """The setting's type, Optional stripped."""
+    kind = field_info(name).type
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    return kind
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ class Resolved:
         """`name = value  (origin)` lines for `briefing config`; secrets are never shown."""
         lines = []
         for name in names():
-            value = getattr(self.settings, name)
+            value = self.settings.value(name)
             shown = "(set)" if field_info(name).metadata["secret"] and value else value
             lines.append(f"{name} = {shown!r}  ({self.origins[name]})")
         return lines
@@ -219,15 +220,14 @@ def _merged_vars(flag: dict[str, str], files: list[tuple[Path, dict[str, Any]]])
 
 
 def _load(path: Path) -> dict[str, Any]:
+    import tomllib
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML ({e})") from e
-    unknown = [key for key in raw if key not in names()]
-    if unknown:
-        raise ConfigError(f"{path}: {unknown[0]}: Extra inputs are not permitted (see briefing config)")
     parsed = _validated(raw, str(path))
-    values = {key: getattr(parsed, key) for key in raw}
+    values = {key: parsed.value(key) for key in raw}
     for key, value in values.items():  # relative paths in a config file mean: next to that file
         if isinstance(value, Path) and not value.is_absolute():
             values[key] = path.parent / value
@@ -235,10 +235,28 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _validated(values: dict[str, Any], where: str) -> Settings:
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
     try:
-        return TypeAdapter(Settings).validate_python(values)
+        checked = _model().model_validate(values)
     except ValidationError as e:
         err = e.errors()[0]
         raise ConfigError(f"{where}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from e
+    parts = {part: kind(**{f.name: getattr(checked, f.name) for f in dataclasses.fields(kind)
+                           if f.metadata.get("setting")})
+             for part, kind in _parts().items()}
+    return Settings(**parts)
+
+
+@functools.cache
+def _model() -> "type[BaseModel]":
+    """A pydantic model of the user settings, with their bounds; unknown names are refused."""
+    from pydantic import ConfigDict, Field, create_model
+
+    fields: dict[str, Any] = {}
+    for name in names():
+        info = field_info(name)
+        bounds = Field(ge=info.metadata["ge"], gt=info.metadata["gt"])
+        default = info.default_factory() if info.default_factory is not dataclasses.MISSING else info.default
+        fields[name] = (Annotated[info.type, bounds], default)
+    return create_model("Settings", __config__=ConfigDict(extra="forbid"), **fields)

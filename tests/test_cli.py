@@ -155,3 +155,63 @@ def test_dry_run_in_plain_json_mode_shows_the_schema_the_backend_will_add(
     backend.mode = "json_object"
     assert run_cli(["generate", str(SEED), "--dry-run"]) == 0
     assert "Reply with one JSON object that matches this JSON schema:" in capsys.readouterr().out
+
+
+def test_schema_prints_the_json_schema_of_what_format_json_writes(run_cli: CliRun, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    saved = tmp_path / "brief.json"
+    assert run_cli(["generate", str(SEED), "-q", "--format", "json", "-o", str(saved)]) == 0
+    document = json.loads(saved.read_text())
+    assert list(schema["properties"]) == list(document) and set(schema["required"]) == set(document)
+    assert schema["additionalProperties"] is False
+    source = schema["$defs"]["SourceEntry"]
+    assert set(source["properties"]) == set(document["sources"][0])
+
+
+def test_doctor_describes_the_backend(run_cli: CliRun, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "backend: fake" in out and "context window: 8,192 tokens" in out and "canned outputs" in out
+
+
+def test_doctor_fails_through_the_backend_error_after_its_lines(backend: FakeBackend, run_cli: CliRun,
+                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from collections.abc import Iterator
+
+    from briefing.errors import BackendError
+
+    def broken() -> Iterator[str]:
+        yield "server: http://127.0.0.1:9/v1"
+        raise BackendError("no structured-output mode works on the server at http://127.0.0.1:9/v1")
+
+    monkeypatch.setattr(backend, "describe", broken)
+    assert run_cli(["doctor"]) == 5
+    captured = capsys.readouterr()
+    assert "server: http://127.0.0.1:9/v1" in captured.out
+    assert captured.err.startswith("briefing: error: no structured-output mode works")
+
+
+def test_every_declared_setting_is_an_option_of_generate_and_shown_by_config(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+
+    from briefing import settings
+
+    command = typer.main.get_command(cli.app).commands["generate"]  # type: ignore[attr-defined]
+    options = {opt for param in command.params for opt in param.opts}
+    for name in settings.names():
+        flag = settings.field_info(name).metadata["flag"] or name
+        assert f"--{flag.replace('_', '-')}" in options, name
+    assert cli.run(["config"]) == 0
+    shown = [line.split(" = ")[0] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert shown == settings.names()
+
+
+def test_an_option_below_its_declared_bound_is_a_usage_error(run_cli_no_model: CliRun,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli_no_model(["generate", str(SEED), "--max-tokens", "10"]) == 2
+    assert run_cli_no_model(["generate", str(SEED), "--timeout", "0"]) == 4  # open bound: refused by validation
+    assert "timeout" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -33,3 +34,21 @@ def test_grammar_compiles_for_the_real_schema() -> None:
 
     ids = [f"1.{i}" for i in range(1, 40)]
     assert compact_grammar(json_schema(ids, {"Nov. 5": ["1.3"]}), json.dumps(good_briefing())) is not None
+
+
+class _OverflowingLlama:
+    """Stands in for llama_cpp.Llama where the prompt is longer than the context."""
+
+    def create_chat_completion(self, *args: object, **kwargs: object) -> None:
+        raise ValueError("Requested tokens (9100) exceed context window of 8192")
+
+
+def test_a_prompt_over_the_context_window_is_too_large_not_a_backend_failure(tmp_path: Path) -> None:
+    from briefing.backends.base import ChatRequest
+    from briefing.backends.local import LocalBackend
+    from briefing.errors import TooLargeError
+
+    backend = LocalBackend(tmp_path / "model.gguf", llama=_OverflowingLlama())  # type: ignore[arg-type]
+    with pytest.raises(TooLargeError) as caught:
+        backend.chat(ChatRequest([{"role": "user", "content": "x"}], json_schema(["1.1"])))
+    assert caught.value.exit_code == 10

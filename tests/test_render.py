@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,26 @@ def test_render_refuses_an_invalid_briefing() -> None:
     document["briefing"]["actors"] = []
     with pytest.raises(InputError, match="not valid"):
         BriefingDocument.parse(document)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("see https://evil.example/p.png now", "see https\\://evil.example/p.png now"),
+    ("visit www.evil.example.", "visit www\\.evil.example."),
+    ("mail me@evil.example", "mail me\\@evil.example"),
+    ("![x](https://evil.example/p.png)", "\\!\\[x\\](https\\://evil.example/p.png)"),
+])
+def test_model_urls_are_defanged(text: str, expected: str) -> None:
+    assert md(text) == expected
+
+
+def test_a_url_the_source_writes_stays_a_link(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("The ministry published the plan at https://gov.example/plan. Critics objected.")
+    sources = load_sources([article])
+    title = "Plan at https://gov.example/plan and https://evil.example/x"
+    briefing = good_briefing(title=title, actors=[{**good_briefing()["actors"][0], "citations": ["1.1"]}],
+                             positions=[], risks=[{**good_briefing()["risks"][0], "citations": ["1.2"]}],
+                             open_questions=[{**good_briefing()["open_questions"][0], "citations": ["1.1"]}],
+                             timeline=[])
+    text = render_markdown(generate(sources, FakeBackend(as_json(briefing))).to_document())
+    assert text.startswith("# Plan at <https://gov.example/plan> and https\\://evil.example/x\n")

@@ -9,11 +9,8 @@ import pytest
 from conftest import CliRun
 
 from briefing import cli
-from briefing.ingest import load_sources
-from briefing.pipeline import generate
-from briefing.render import md, render_markdown
 
-from helpers import SEED, FakeBackend, as_json, good_briefing
+from helpers import SEED
 
 
 @pytest.fixture
@@ -47,26 +44,3 @@ def test_verify_refuses_a_document_that_is_not_a_briefing(tmp_path: Path, capsys
     path = tmp_path / "x.json"
     path.write_text('{"schema_version": 1}')
     assert cli.run(["verify", str(path), str(SEED)]) == 3
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("see https://evil.example/p.png now", "see https\\://evil.example/p.png now"),
-    ("visit www.evil.example.", "visit www\\.evil.example."),
-    ("mail me@evil.example", "mail me\\@evil.example"),
-    ("![x](https://evil.example/p.png)", "\\!\\[x\\](https\\://evil.example/p.png)"),
-])
-def test_model_urls_are_defanged(text: str, expected: str) -> None:
-    assert md(text) == expected
-
-
-def test_a_url_the_source_writes_stays_a_link(tmp_path: Path) -> None:
-    article = tmp_path / "a.txt"
-    article.write_text("The ministry published the plan at https://gov.example/plan. Critics objected.")
-    sources = load_sources([article])
-    title = "Plan at https://gov.example/plan and https://evil.example/x"
-    briefing = good_briefing(title=title, actors=[{**good_briefing()["actors"][0], "citations": ["1.1"]}],
-                             positions=[], risks=[{**good_briefing()["risks"][0], "citations": ["1.2"]}],
-                             open_questions=[{**good_briefing()["open_questions"][0], "citations": ["1.1"]}],
-                             timeline=[])
-    text = render_markdown(generate(sources, FakeBackend(as_json(briefing))).to_document())
-    assert text.startswith("# Plan at <https://gov.example/plan> and https\\://evil.example/x\n")
