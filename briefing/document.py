@@ -67,6 +67,10 @@ class SourceEntry(_Closed):
     sentences: int
     links: list[str] = Field(description="The http(s) URLs the source writes: the only links a report keeps.")
     addresses_ai: list[str] = Field(description="Ids of sentences withheld from the model as instructions to AI.")
+    authors: list[str] = Field(default_factory=list, description="From a byline or the page's metadata.")
+    credits: list[str] = Field(default_factory=list, description="Reporting, writing and editing credits.")
+    dateline: str | None = Field(default=None, description="The place the story was filed from.")
+    published: str | None = Field(default=None, description="The publication date the page's metadata gives.")
 
 
 class BriefingDocument(_Closed):
@@ -94,7 +98,8 @@ class BriefingDocument(_Closed):
             quotes=run.quotes,
             sources=[
                 SourceEntry(id=s.id, origin=s.origin, title=s.title, sha256=s.sha256, sentences=len(s.sentences),
-                            links=s.links, addresses_ai=s.suspicious_ids)
+                            links=s.links, addresses_ai=s.suspicious_ids, authors=s.about.authors,
+                            credits=s.about.credits, dateline=s.about.dateline, published=s.about.published)
                 for s in run.sources
             ],
             run=RunInfo(

@@ -31,6 +31,16 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class About:
+    """What a source says about itself besides its text: shown with the source, never cited."""
+
+    authors: list[str] = field(default_factory=list)  # from a byline or the page's metadata
+    credits: list[str] = field(default_factory=list)  # "Reporting by …; Editing by …", "… contributed"
+    dateline: str | None = None  # the place a story was filed from ("MUMBAI")
+    published: str | None = None  # the page's publication date, as its metadata gives it
+
+
+@dataclass(frozen=True)
 class Source:
     """A loaded document and its numbered sentences."""
 
@@ -40,6 +50,7 @@ class Source:
     sha256: str
     text: str
     sentences: list[Sentence] = field(repr=False)
+    about: About = field(default_factory=About)
 
     @property
     def label(self) -> str:
@@ -82,15 +93,40 @@ def split_sentences(text: str, source_id: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     for line in re.finditer(r"[^\n]+", text):
         suspicious = bool(_INJECTION.search(line.group()))
-        for span in _segmenter().segment(line.group()):
-            chunk = span.sent
-            stripped = chunk.strip()
-            if not stripped:
-                continue
-            start = line.start() + span.start + (len(chunk) - len(chunk.lstrip()))
-            end = start + len(stripped)
-            sentences.append(Sentence(f"{source_id}.{len(sentences) + 1}", start, end, stripped, suspicious))
+        for start, end in _spans(line.group()):
+            start += line.start()
+            end += line.start()
+            sentences.append(Sentence(f"{source_id}.{len(sentences) + 1}", start, end, text[start:end], suspicious))
     return sentences
+
+
+# Where pysbd cuts but a reader would not: after "a.m."/"p.m." before a time zone or a lowercase
+# word ("9 a.m. ET scheduled start"), and after a piece with no word in it ("<!" of "<!-- … -->").
+_TIME_ZONE = re.compile(r"(?:[ECMP][SD]?T|GMT|UTC|BST|CES?T|IST|JST|AEST|local time)\b")
+_CLOCK = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
+
+
+def _spans(line: str) -> list[tuple[int, int]]:
+    """Sentence spans of one line, whitespace trimmed, with pysbd's wrong cuts mended."""
+    spans: list[tuple[int, int]] = []
+    for span in _segmenter().segment(line):
+        chunk = span.sent
+        stripped = chunk.strip()
+        if not stripped:
+            continue
+        start = span.start + (len(chunk) - len(chunk.lstrip()))
+        end = start + len(stripped)
+        if spans and _joins(line[spans[-1][0]:spans[-1][1]], stripped):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _joins(previous: str, current: str) -> bool:
+    if not any(c.isalnum() for c in previous):
+        return True
+    return bool(_CLOCK.search(previous)) and (current[:1].islower() or bool(_TIME_ZONE.match(current)))
 
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -120,7 +156,7 @@ def date_mentions(sources: list[Source]) -> dict[str, list[str]]:
 
 
 def make_source(text: str, *, source_id: str, origin: str, raw: bytes | None = None,
-                title: str | None = None) -> Source:
+                title: str | None = None, about: About | None = None) -> Source:
     """Build a Source from already decoded, cleaned text.
 
     Raises:
@@ -130,4 +166,4 @@ def make_source(text: str, *, source_id: str, origin: str, raw: bytes | None = N
         raise InputError(f"{origin}: the source is empty (no text to brief)")
     sentences = split_sentences(text, source_id)
     digest = hashlib.sha256(raw if raw is not None else text.encode("utf-8")).hexdigest()
-    return Source(source_id, origin, title or sentences[0].text[:160], digest, text, sentences)
+    return Source(source_id, origin, title or sentences[0].text[:160], digest, text, sentences, about or About())

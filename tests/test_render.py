@@ -96,3 +96,17 @@ def test_a_url_the_source_writes_stays_a_link(tmp_path: Path) -> None:
                              timeline=[])
     text = render_markdown(generate(sources, FakeBackend(as_json(briefing))).to_document())
     assert text.startswith("# Plan at <https://gov.example/plan> and https\\://evil.example/x\n")
+
+
+def test_sources_section_shows_authors_credits_dateline_and_date() -> None:
+    from briefing.render import render_html
+
+    document = _saved()
+    document["sources"][0].update(authors=["Jane Okafor"], credits=["Reporting by Jane Okafor; Editing by Sam <Holt>"],
+                                  dateline="GENEVA", published="2024-11-05")
+    parsed = BriefingDocument.parse(document)
+    markdown = render_markdown(parsed).split("## Sources", 1)[1]
+    assert "   - By Jane Okafor" in markdown and "   - Filed from GENEVA, published 2024-11-05" in markdown
+    assert "   - Reporting by Jane Okafor; Editing by Sam \\<Holt\\>" in markdown
+    html = render_html(parsed).split("<h2>Sources</h2>", 1)[1]
+    assert "By Jane Okafor" in html and "Filed from GENEVA" in html and "Sam &lt;Holt&gt;" in html

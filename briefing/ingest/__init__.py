@@ -9,8 +9,8 @@ from typing import BinaryIO
 
 from ..errors import InputError
 from ..settings import SourceLimits
-from ..sources import Source, make_source
-from .clean import strip_boilerplate
+from ..sources import About, Source, make_source
+from .clean import separate
 from .decode import clean_characters, decode
 from .extract import extract_main_text, looks_like_html
 from .read import read
@@ -23,7 +23,8 @@ def load_source(spec: str | Path, *, source_id: str = "1", limits: SourceLimits 
     """Load one source: a text or HTML file, "-" for standard input, or an http(s) URL.
 
     HTML is reduced to its main text; text is decoded (UTF-8, a BOM, or a detected encoding),
-    invisible characters are removed and trailing page furniture is cut.
+    invisible characters are removed, and the article is separated from the page furniture
+    around it: bylines, credits and the dateline become the source's `about`, never sentences.
 
     Raises:
         InputError: missing, a directory, too large, binary, undecodable, unfetchable or empty.
@@ -31,12 +32,14 @@ def load_source(spec: str | Path, *, source_id: str = "1", limits: SourceLimits 
     limits = limits or SourceLimits()
     raw = read(spec, limits, stdin)
     text = decode(raw.body, raw.origin, raw.charset)
-    title = None
+    title, authors, published = None, [], None
     if looks_like_html(raw.body, raw.name, raw.content_type):
         page = extract_main_text(text, raw.origin)
-        text, title = page.text, page.title
-    text = strip_boilerplate(clean_characters(text))
-    return make_source(text, source_id=source_id, origin=raw.origin, raw=raw.body, title=title)
+        text, title, authors, published = page.text, page.title, page.authors, page.published
+    article = separate(clean_characters(text))
+    about = About(authors=article.authors or authors, credits=article.credits, dateline=article.dateline,
+                  published=published)
+    return make_source(article.text, source_id=source_id, origin=raw.origin, raw=raw.body, title=title, about=about)
 
 
 def load_sources(specs: list[str | Path] | list[str] | list[Path], *, limits: SourceLimits | None = None,

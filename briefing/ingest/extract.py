@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import InputError
 
@@ -14,6 +14,8 @@ _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|
 class Extracted:
     title: str | None
     text: str
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
 
 
 def looks_like_html(raw: bytes, name: str = "", content_type: str = "") -> bool:
@@ -38,5 +40,7 @@ def extract_main_text(html: str, origin: str) -> Extracted:
     if not text or not text.strip():
         raise InputError(f"{origin}: no article text found in this HTML page")
     metadata = trafilatura.extract_metadata(html)
-    title = metadata.title if metadata is not None and metadata.title else None
-    return Extracted(title=title, text=text)
+    if metadata is None:
+        return Extracted(title=None, text=text)
+    authors = [a.strip() for a in (metadata.author or "").split(";") if a.strip()]
+    return Extracted(title=metadata.title or None, text=text, authors=authors, published=metadata.date or None)
