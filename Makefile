@@ -3,7 +3,7 @@ VENV ?= .venv
 SAMPLE := seeds/000_918e6d9692383a64.txt
 export VENV
 
-.PHONY: setup demo test lint cassettes bench clean
+.PHONY: setup demo test lint cassettes bench quality clean
 
 setup:
 	./scripts/setup.sh
@@ -24,6 +24,9 @@ cassettes:
 
 bench: setup
 	$(VENV)/bin/python bench/bench.py all
+
+quality: setup
+	$(VENV)/bin/python bench/quality.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

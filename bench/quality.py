@@ -1,0 +1,349 @@
+"""Briefing quality on annotated articles: key-actor recall, timeline pairing, repeated fields, bare-name signposts.
+
+Runs `briefing generate ARTICLE --format json` on every article of a gold file, keeps each JSON
+output and scores it against the file's hand-written annotations (its `_about` explains them),
+with the tokens, model calls and wall time of each run.
+
+    python bench/quality.py                                   # embedded model, ../shared/gold/dev.json
+    python bench/quality.py --keep out/ -- --length standard  # keep the JSON; flags after -- go to generate
+    python bench/quality.py --base-url http://127.0.0.1:8080/v1 --model qwen
+    python bench/quality.py --score-only out/                 # score saved outputs, run nothing
+
+Unknown flags are passed to `briefing generate`. The scorer is pure (`score(document, gold)`),
+so tests import it without a model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT.parent / "shared" / "gold" / "dev.json"
+BIN = Path(sys.executable).parent / "briefing"
+TIMINGS = "timings.json"
+REPEAT_JACCARD = 0.8
+# A signpost that is a list of names: "Antony Blinken; European allies", "Russia, Ukraine and NATO".
+_LIST_SEPARATOR = re.compile(r"[;,&]|\band\b", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Score:
+    """What one briefing got right and wrong against one gold entry."""
+
+    actors_found: list[str] = field(default_factory=list)
+    actors_missed: list[str] = field(default_factory=list)
+    timeline: list[tuple[str, str, bool]] = field(default_factory=list)  # (date, event, correct) of scored events
+    fields: int = 0
+    repeats: list[tuple[str, str, float]] = field(default_factory=list)  # (field, field, jaccard)
+    signposts: int = 0
+    bare_signposts: list[str] = field(default_factory=list)
+    prompt_tokens: int = 0
+    output_tokens: int = 0
+    calls: int = 0
+    seconds: float | None = None
+    error: str | None = None
+
+    @property
+    def gold_actors(self) -> int:
+        return len(self.actors_found) + len(self.actors_missed)
+
+    @property
+    def paired(self) -> int:
+        return sum(ok for _, _, ok in self.timeline)
+
+    @property
+    def repeated_fields(self) -> list[str]:
+        """Every field that repeats another, once each, in order of first appearance."""
+        return list(dict.fromkeys(name for a, b, _ in self.repeats for name in (a, b)))
+
+
+# --- the scorer: pure functions of a briefing document and a gold entry ---------------------------
+
+
+def words(text: str) -> list[str]:
+    """The words of text, case-folded, punctuation dropped."""
+    return _WORD.findall(text.casefold())
+
+
+def aliases(gold_actor: str) -> list[str]:
+    """The `|`-separated aliases of a gold actor."""
+    return [alias.strip() for alias in gold_actor.split("|") if alias.strip()]
+
+
+def actor_recall(names: Sequence[str], gold_actors: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Gold actors found (an alias occurs in a listed name, ignoring case) and missed."""
+    folded = [name.casefold() for name in names]
+    found: list[str] = []
+    missed: list[str] = []
+    for actor in gold_actors:
+        hit = any(alias.casefold() in name for alias in aliases(actor) for name in folded)
+        (found if hit else missed).append(actor)
+    return found, missed
+
+
+def timeline_pairing(events: Iterable[dict[str, Any]],
+                     gold_timeline: dict[str, list[str]]) -> list[tuple[str, str, bool]]:
+    """(date, event, correct) for each event whose date contains a gold date; correct when its text
+    contains a keyword of one of those dates, ignoring case."""
+    scored = []
+    for event in events:
+        date, text = str(event.get("date", "")), str(event.get("event", ""))
+        dates = [gold for gold in gold_timeline if gold.casefold() in date.casefold()]
+        if dates:
+            keywords = [kw.casefold() for gold in dates for kw in gold_timeline[gold]]
+            scored.append((date, text, any(kw in text.casefold() for kw in keywords)))
+    return scored
+
+
+def free_text_fields(briefing: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, text) of every free-text field a reader could find repeated."""
+    fields = [("bottom_line", briefing.get("bottom_line", "")), ("context", briefing.get("context", ""))]
+    parts = {
+        "actors": ("role", "interests"),
+        "positions": ("stance",),
+        "risks": ("description",),
+        "open_questions": ("question", "why_it_matters", "what_would_resolve_it"),
+        "timeline": ("event",),
+    }
+    for section, keys in parts.items():
+        for i, item in enumerate(briefing.get(section, [])):
+            fields += [(f"{section}[{i}].{key}", item.get(key, "")) for key in keys]
+    return [(label, str(text)) for label, text in fields]
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """|a ∩ b| / |a ∪ b|, 0 for two empty sets."""
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def repeated_pairs(fields: Sequence[tuple[str, str]],
+                   threshold: float = REPEAT_JACCARD) -> list[tuple[str, str, float]]:
+    """Pairs of fields whose word sets overlap by Jaccard >= threshold."""
+    sets = [(label, set(words(text))) for label, text in fields]
+    pairs = []
+    for (a, wa), (b, wb) in combinations(sets, 2):
+        similarity = jaccard(wa, wb)
+        if wa and wb and similarity >= threshold:
+            pairs.append((a, b, similarity))
+    return pairs
+
+
+def _is_part_of(part: list[str], name: list[str]) -> bool:
+    """Whether part is a run of consecutive words of name ("Blinken" of "Antony Blinken")."""
+    n = len(part)
+    return bool(part) and any(name[i:i + n] == part for i in range(len(name) - n + 1))
+
+
+def names_an_actor(text: str, actor_names: Sequence[str]) -> bool:
+    """Whether text is a listed actor's name or a part of one, ignoring case, punctuation and a leading "the"."""
+    part = words(text)
+    if part[:1] == ["the"] and len(part) > 1:
+        part = part[1:]
+    return any(_is_part_of(part, words(name)) for name in actor_names)
+
+
+def is_bare_name(signpost: str, actor_names: Sequence[str]) -> bool:
+    """Whether a signpost is only an actor's name, or a list of such names, instead of an event to watch."""
+    if names_an_actor(signpost, actor_names):
+        return True
+    parts = [part for part in _LIST_SEPARATOR.split(signpost) if words(part)]
+    return len(parts) > 1 and all(names_an_actor(part, actor_names) for part in parts)
+
+
+def score(document: dict[str, Any], gold: dict[str, Any], seconds: float | None = None) -> Score:
+    """Score one `--format json` document against one gold entry (`key_actors`, `timeline`)."""
+    briefing = document.get("briefing", {})
+    names = [str(actor.get("name", "")) for actor in briefing.get("actors", [])]
+    found, missed = actor_recall(names, gold.get("key_actors", []))
+    fields = free_text_fields(briefing)
+    signposts = [str(s) for risk in briefing.get("risks", []) for s in risk.get("indicators", [])]
+    run = document.get("run", {})
+    usage = run.get("usage", {})
+    return Score(
+        actors_found=found,
+        actors_missed=missed,
+        timeline=timeline_pairing(briefing.get("timeline", []), gold.get("timeline", {})),
+        fields=len(fields),
+        repeats=repeated_pairs(fields),
+        signposts=len(signposts),
+        bare_signposts=[s for s in signposts if is_bare_name(s, names)],
+        prompt_tokens=int(usage.get("prompt_tokens", 0)),
+        output_tokens=int(usage.get("completion_tokens", 0)),
+        calls=len(run.get("attempts", [])),
+        seconds=seconds,
+    )
+
+
+# --- running and reporting --------------------------------------------------------------------------
+
+
+def load_gold(path: Path) -> dict[str, dict[str, Any]]:
+    """The gold file's articles by name, without its `_about` and other `_` keys."""
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return {name: entry for name, entry in data.items() if not name.startswith("_")}
+
+
+def run_article(briefing_bin: Path, article: Path, out: Path, extra: Sequence[str]) -> tuple[float, str | None]:
+    """Run generate on one article into out; wall seconds and an error line (None on success)."""
+    errors = out.with_suffix(".stderr.txt")
+    for stale in (out, errors):
+        stale.unlink(missing_ok=True)
+    cmd = [str(briefing_bin), "generate", str(article), "--format", "json", "-o", str(out), "--quiet", *extra]
+    start = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - start
+    if proc.returncode != 0:
+        errors.write_text(proc.stderr, encoding="utf-8")
+        last = proc.stderr.strip().splitlines()[-1:] or [""]
+        return seconds, f"exit {proc.returncode}: {last[0][:200]}"
+    return seconds, None
+
+
+def score_saved(name: str, gold: dict[str, Any], folder: Path, seconds: float | None) -> Score:
+    """Score folder/NAME.json; a missing or unreadable file is a failed run that found nothing."""
+    path = folder / f"{name}.json"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return Score(actors_missed=list(gold.get("key_actors", [])), seconds=seconds, error=f"{path.name}: {exc}")
+    if seconds is None:  # scored later without the timings file: the pipeline's own time
+        seconds = document.get("run", {}).get("seconds")
+    return score(document, gold, seconds)
+
+
+def run_all(articles: dict[str, dict[str, Any]], base: Path, folder: Path, briefing_bin: Path,
+            extra: Sequence[str]) -> dict[str, Score]:
+    """Generate and score every article, printing progress; wall times are saved next to the outputs."""
+    timings: dict[str, float] = {}
+    scores = {}
+    for name, gold in articles.items():
+        print(f"{name}: generating…", file=sys.stderr, flush=True)
+        seconds, error = run_article(briefing_bin, base / gold["file"], folder / f"{name}.json", extra)
+        seconds = timings[name] = round(seconds, 1)  # as saved, so --score-only adds up the same
+        (folder / TIMINGS).write_text(json.dumps(timings, indent=2) + "\n", encoding="utf-8")
+        scores[name] = score_saved(name, gold, folder, seconds)
+        if error:
+            scores[name].error = error
+        print(f"{name}: {seconds:.1f} s{' ' + error if error else ''}", file=sys.stderr, flush=True)
+    return scores
+
+
+def score_folder(articles: dict[str, dict[str, Any]], folder: Path) -> dict[str, Score]:
+    """Score the saved outputs in folder, with the wall times the run saved there if any."""
+    timings_path = folder / TIMINGS
+    timings = json.loads(timings_path.read_text(encoding="utf-8")) if timings_path.exists() else {}
+    return {name: score_saved(name, gold, folder, timings.get(name)) for name, gold in articles.items()}
+
+
+def _ratio(x: int, y: int) -> str:
+    return f"{x}/{y} ({x / y:.2f})" if y else f"{x}/{y}"
+
+
+def _row(name: str, s: Score) -> list[str]:
+    return [
+        name,
+        _ratio(len(s.actors_found), s.gold_actors),
+        _ratio(s.paired, len(s.timeline)),
+        f"{len(s.repeated_fields)}/{s.fields}",
+        f"{len(s.bare_signposts)}/{s.signposts}",
+        str(s.prompt_tokens),
+        str(s.output_tokens),
+        str(s.calls),
+        "" if s.seconds is None else f"{s.seconds:.1f}",
+    ]
+
+
+def total(scores: dict[str, Score]) -> Score:
+    """All scores added up (lists joined, field labels prefixed by their article, numbers summed)."""
+    t = Score(seconds=0.0)
+    for name, s in scores.items():
+        t.actors_found += s.actors_found
+        t.actors_missed += s.actors_missed
+        t.timeline += s.timeline
+        t.fields += s.fields
+        t.repeats += [(f"{name}:{a}", f"{name}:{b}", j) for a, b, j in s.repeats]
+        t.signposts += s.signposts
+        t.bare_signposts += s.bare_signposts
+        t.prompt_tokens += s.prompt_tokens
+        t.output_tokens += s.output_tokens
+        t.calls += s.calls
+        t.seconds = None if t.seconds is None or s.seconds is None else t.seconds + s.seconds
+    return t
+
+
+def table(scores: dict[str, Score]) -> str:
+    """The per-article table and its totals, as Markdown."""
+    head = ["article", "key actors", "timeline pairing", "repeated fields", "bare-name signposts",
+            "prompt tok", "output tok", "calls", "seconds"]
+    rows = [_row(name, s) for name, s in scores.items()]
+    rows.append(_row("total", total(scores)))
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in [head, *rows]]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def details(name: str, s: Score) -> list[str]:
+    """What lies behind one article's figures: misses, pairings, repeats, bare signposts."""
+    lines = [f"{name}:"]
+    if s.error:
+        lines.append(f"  FAILED: {s.error}")
+    lines.append(f"  missed actors: {', '.join(s.actors_missed) or '-'}")
+    lines += [f"  timeline {'ok ' if ok else 'BAD'} {date}: {event}" for date, event, ok in s.timeline]
+    lines += [f"  repeated ({j:.2f}): {a} ~ {b}" for a, b, j in s.repeats]
+    lines += [f"  bare-name signpost: {sign}" for sign in s.bare_signposts]
+    return lines
+
+
+def report(scores: dict[str, Score]) -> str:
+    """The table, then the details of every article."""
+    return "\n".join([table(scores), "", *(line for name, s in scores.items() for line in details(name, s))])
+
+
+def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    """This script's options, and the rest for `briefing generate` (a leading `--` dropped)."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     allow_abbrev=False)
+    parser.add_argument("--gold", type=Path, default=GOLD, help=f"gold file (default {GOLD})")
+    parser.add_argument("--keep", type=Path, help="folder for the JSON outputs (default: a temp folder, removed)")
+    parser.add_argument("--briefing", type=Path, default=BIN, help=f"the briefing executable (default {BIN})")
+    parser.add_argument("--score-only", type=Path, metavar="DIR", help="score the saved outputs in DIR; run nothing")
+    parser.add_argument("--only", action="append", metavar="ARTICLE", help="run only this article (repeatable)")
+    args, extra = parser.parse_known_args(argv)
+    if "--" in extra:
+        extra.remove("--")
+    return args, extra
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run (or only score) the benchmark and print the report; 1 if a run failed."""
+    args, extra = parse_args(argv)
+    articles = load_gold(args.gold)
+    if args.only:
+        articles = {name: articles[name] for name in args.only}
+    if args.score_only:
+        scores = score_folder(articles, args.score_only)
+    elif args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        scores = run_all(articles, args.gold.resolve().parent.parent, args.keep, args.briefing, extra)
+    else:
+        with tempfile.TemporaryDirectory(prefix="briefing-quality-") as tmp:
+            scores = run_all(articles, args.gold.resolve().parent.parent, Path(tmp), args.briefing, extra)
+    print(report(scores))
+    return 1 if any(s.error for s in scores.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
