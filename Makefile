@@ -3,7 +3,7 @@ VENV ?= .venv
 SAMPLE := seeds/000_918e6d9692383a64.txt
 export VENV
 
-.PHONY: setup demo test lint cassettes bench quality clean
+.PHONY: setup demo test lint cassettes bench quality injection clean
 
 setup:
 	./scripts/setup.sh
@@ -27,6 +27,9 @@ bench: setup
 
 quality: setup
 	$(VENV)/bin/python bench/quality.py
+
+injection: setup
+	$(VENV)/bin/python bench/injection.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
