@@ -142,13 +142,14 @@ def _parse_vars(pairs: list[str]) -> dict[str, str]:
 
 
 @app.command()
-@with_settings(*BACKEND, "prompts", "audience", "focus", "language", "length", "vars", "max_tokens", "max_bytes",
-               "max_sources", "fetch_timeout")
+@with_settings(*BACKEND, "prompts", "audience", "focus", "language", "length", "vars", "max_tokens", "concurrency",
+               "max_bytes", "max_sources", "fetch_timeout")
 def generate(
     ctx: typer.Context,
     sources: Annotated[
         list[str],
-        typer.Argument(help="Text or HTML files, http(s) URLs, or - for standard input.", show_default=False),
+        typer.Argument(help="Text, HTML, PDF or Word files, http(s) URLs, or - for standard input.",
+                      show_default=False),
     ],
     output: Output = None,
     fmt: Annotated[
@@ -168,7 +169,6 @@ def generate(
     from dataclasses import replace
 
     from . import output as out
-    from . import pipeline, render
     from .ingest import load_sources
 
     _notices(quiet)
@@ -184,13 +184,24 @@ def generate(
     backend = _backend(ctx, conf)
     options = replace(conf.generate, withhold_suspicious=not show_ai_directed)
     if dry_run:
-        sys.stdout.write(render.render_dry_run(pipeline.prepare(loaded, backend, options)))
+        sys.stdout.write(_dry_run(loaded, backend, options))
         return
     with _progress(f"briefing ({backend.model})", quiet) as progress:
         run = _generate(loaded, backend, options, progress, output)
     for warning in run.grounding.warnings:
         sys.stderr.write(f"briefing: warning: {warning}\n")
     _emit(_rendered(run.to_document(), fmt, conf.generate.prompts, None), output, force)
+
+
+def _dry_run(sources: list[Source], backend: Backend, options: GenerateOptions) -> str:
+    from . import pipeline, render, stages
+
+    prepared = pipeline.prepare(sources, backend, options)
+    if pipeline.fits(prepared):
+        return render.render_dry_run(prepared)
+    plan = pipeline.plan_stages(sources, backend, options)
+    first = stages.request_for(plan.parts[0], sources, options, prepared.prompt_set, plan).messages
+    return render.render_dry_run(prepared, plan, first)
 
 
 def _generate(sources: list[Source], backend: Backend, options: GenerateOptions,

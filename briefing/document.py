@@ -55,6 +55,8 @@ class RunInfo(_Closed):
     seconds: float
     grounding: GroundingSummary
     generated_at: str
+    ai_directed_shown: bool = Field(default=False, description="Flagged sentences were shown to the model "
+                                    "(--show-ai-directed) instead of withheld.")
 
 
 class SourceEntry(_Closed):
@@ -71,6 +73,13 @@ class SourceEntry(_Closed):
     credits: list[str] = Field(default_factory=list, description="Reporting, writing and editing credits.")
     dateline: str | None = Field(default=None, description="The place the story was filed from.")
     published: str | None = Field(default=None, description="The publication date the page's metadata gives.")
+    sentence_pages: list[int] = Field(default_factory=list,
+                                      description="The page of each sentence, in order (paged documents such as PDF).")
+
+    def page_of(self, sentence_id: str) -> int | None:
+        """The page of one of this source's sentences, if the source has pages."""
+        number = int(sentence_id.split(".")[1])
+        return self.sentence_pages[number - 1] if 0 < number <= len(self.sentence_pages) else None
 
 
 class BriefingDocument(_Closed):
@@ -99,7 +108,8 @@ class BriefingDocument(_Closed):
             sources=[
                 SourceEntry(id=s.id, origin=s.origin, title=s.title, sha256=s.sha256, sentences=len(s.sentences),
                             links=s.links, addresses_ai=s.suspicious_ids, authors=s.about.authors,
-                            credits=s.about.credits, dateline=s.about.dateline, published=s.about.published)
+                            credits=s.about.credits, dateline=s.about.dateline, published=s.about.published,
+                            sentence_pages=[p for p in map(s.page_of, s.sentences) if p is not None])
                 for s in run.sources
             ],
             run=RunInfo(
@@ -110,6 +120,7 @@ class BriefingDocument(_Closed):
                 seconds=round(run.seconds, 2),
                 grounding=GroundingSummary(cited=len(run.quotes), warnings=run.grounding.warnings),
                 generated_at=run.generated_at,
+                ai_directed_shown=run.ai_directed_shown,
             ),
         )
 
@@ -150,6 +161,11 @@ class BriefingDocument(_Closed):
         except json.JSONDecodeError as e:
             raise InputError(f"{path}: not JSON (line {e.lineno}: {e.msg})") from e
         return cls.parse(data, str(path))
+
+    def page_of(self, sentence_id: str) -> int | None:
+        """The page a cited sentence is on, for paged sources."""
+        source = next((s for s in self.sources if s.id == sentence_id.split(".")[0]), None)
+        return source.page_of(sentence_id) if source else None
 
     def dump(self) -> str:
         """The document as stable, readable JSON (the same run gives the same bytes)."""

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import grounding, templates
+from . import actors, content, grounding, schema, stages, templates
 from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback, schema_in_prompt
 from .document import Attempt, BriefingDocument
 from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
 from .schema import LENGTHS, Briefing, Length, json_schema, mark_cut_text
 from .settings import GenerateOptions
-from .sources import Source, date_mentions
+from .sources import Source, as_read, date_mentions
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,6 +33,7 @@ class BriefingRun:
     attempts: list[Attempt]
     seconds: float
     generated_at: str
+    ai_directed_shown: bool = False
 
     @property
     def quotes(self) -> dict[str, str]:
@@ -41,36 +45,70 @@ class BriefingRun:
         return BriefingDocument.from_run(self)
 
 
+# The most actor names offered to the model: enough for the 6-11 key actors a news article has.
+MAX_CANDIDATES = 16
+
+
 def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: templates.PromptSet,
-                   length: Length) -> list[Message]:
+                   length: Length, candidates: list[actors.Candidate] | None = None,
+                   notes: list[stages.Note] | None = None) -> list[Message]:
     """The system and user messages; source text enters only the user message, fenced as data."""
     common = {"audience": options.audience, "language": options.language, "vars": dict(options.vars)}
     system = prompt_set.render(templates.SYSTEM, **common)
     user = prompt_set.render(
         templates.REQUEST,
-        sources=sources,
+        sources=[as_read(source) for source in sources],
         fence=templates.delimiter(sources),
         focus=options.focus,
         limits=length.limits(),
         withhold_suspicious=options.withhold_suspicious,
+        actors=actors.describe(candidates or []),
+        notes=notes or [],
         **common,
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-Checked = tuple[Briefing, grounding.GroundingReport] | None
+@dataclass(frozen=True)
+class Verdict:
+    """One output checked: the briefing and its grounding when it is valid, the errors that make it
+    invalid (sent back for repair, as is text carrying a hidden instruction's strings), and the
+    content problems a reader is warned of (repeats, bare names, loose dates: a repair costs a
+    second full generation, which on a small local model measured no better)."""
+
+    checked: tuple[Briefing, grounding.GroundingReport] | None
+    errors: list[str]
+    problems: list[str]
+
+    @property
+    def to_repair(self) -> list[str]:
+        return self.errors
 
 
-def validate(content: str, sources: list[Source]) -> tuple[Checked, list[str]]:
-    """Parse, validate and ground one output: the briefing and its grounding, or the errors to send back."""
+def validate(answer: str, sources: list[Source], mentions: dict[str, list[str]] | None = None) -> Verdict:
+    """Parse, validate, ground and review one output.
+
+    Args:
+        answer: the model's answer.
+        sources: the sources it was asked about.
+        mentions: sentence ids naming each listed actor, when the model was not asked to cite actors.
+    """
+    import json
+
     from pydantic import ValidationError
 
     try:
-        briefing = Briefing.model_validate_json(content)
+        data = schema.cite_actors(json.loads(answer), mentions or {})
+        briefing = Briefing.model_validate(data)
+    except json.JSONDecodeError as e:
+        return Verdict(None, [f"(top level): not valid JSON ({e.msg}, line {e.lineno})"], [])
     except ValidationError as e:
-        return None, [_describe(err) for err in e.errors(include_url=False)][:20]
+        return Verdict(None, [_describe(err) for err in e.errors(include_url=False)][:20], [])
     report = grounding.check(briefing, sources)
-    return ((briefing, report), []) if report.ok else (None, report.errors())
+    if not report.ok:
+        return Verdict(None, report.errors(), [])
+    taken = content.taken_from_instructions(briefing, sources)
+    return Verdict((briefing, report), taken, content.problems(briefing, grounding.sentence_index(sources)))
 
 
 def _describe(err: Any) -> str:
@@ -111,6 +149,7 @@ class Prepared:
     counted_with: str
     context_window: int | None
     sent: list[Message]  # the messages as the backend will send them (plain JSON mode adds the schema)
+    mentions: dict[str, list[str]]  # the sentences naming each actor the model may list
 
     def budget_line(self) -> str:
         """One line: prompt and answer tokens against the context window."""
@@ -121,8 +160,13 @@ class Prepared:
                 f"{self.request.max_tokens:,} output tokens = {need:,} of {window}-token context window{verdict}")
 
 
-def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | None = None) -> Prepared:
+def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | None = None,
+            notes: list[stages.Note] | None = None) -> Prepared:
     """Render the request for these sources and count its tokens; no model is called.
+
+    Args:
+        notes: for a staged run, the notes taken from each part (`sources` then holds only the
+            sentences they cite).
 
     Raises:
         ConfigError: a template fails.
@@ -132,12 +176,52 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     length = LENGTHS[options.length or backend.default_length]
     shown = [s.id for src in sources for s in src.sentences if not (s.suspicious and options.withhold_suspicious)]
     dates = {d: kept for d, ids in date_mentions(sources).items() if (kept := [i for i in ids if i in shown])}
-    schema = json_schema(shown, dates, length)  # a withheld sentence cannot be cited
-    messages = build_messages(sources, options, prompt_set, length)
-    request = ChatRequest(messages, schema, options.max_tokens, options.temperature, options.seed)
-    sent = schema_in_prompt(messages, schema) if backend.structured_mode == "json_object" else messages
+    candidates = actors.find(sources, set(shown))[:MAX_CANDIDATES]
+    mentions = {c.name: c.sentence_ids for c in candidates}
+    # A withheld sentence cannot be cited; actors are the names the sources write.
+    request_schema = json_schema(shown, dates, length, list(mentions) or None)
+    messages = build_messages(sources, options, prompt_set, length, candidates, notes)
+    request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed)
+    sent = schema_in_prompt(messages, request_schema) if backend.structured_mode == "json_object" else messages
     tokens, how = backend.count_tokens(sent)
-    return Prepared(request, prompt_set, tokens, how, backend.context_window, sent)
+    return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, mentions)
+
+
+def fits(prepared: Prepared) -> bool:
+    """Whether the prompt and the answer fit the model's window (an unknown window always fits)."""
+    window = prepared.context_window
+    return not window or prepared.prompt_tokens + prepared.request.max_tokens <= window
+
+
+def plan_stages(sources: list[Source], backend: Backend, options: GenerateOptions) -> stages.Plan:
+    """How sources too long for one call would be read in parts (for --dry-run).
+
+    Raises:
+        TooLargeError: even staged, they cannot be read.
+    """
+    shown = {s.id for src in sources for s in src.sentences if not (s.suspicious and options.withhold_suspicious)}
+    return stages.plan(sources, backend, options, shown)
+
+
+def _staged(sources: list[Source], backend: Backend, options: GenerateOptions, prepared: Prepared,
+            progress: ProgressCallback | None) -> tuple[Prepared, list[Attempt]]:
+    """Notes from each part, then the briefing request built from them."""
+    from .paths import state_dir
+
+    plan = plan_stages(sources, backend, options)
+    log.info(plan.describe())
+
+    def call(request: ChatRequest, kind: str) -> tuple[str, Attempt]:
+        result, attempt = _call(backend, request, kind, progress)
+        return result.content, attempt
+
+    notes, attempts = stages.take_notes(plan, sources, backend, options, prepared.prompt_set, call,
+                                        state_dir() / "notes")
+    if not notes:
+        raise TooLargeError("the notes taken from the parts of the sources cite nothing; the sources cannot be "
+                            "briefed in stages with this model")
+    log.info("briefing from %d notes citing %d sentences", len(notes), len({c for n in notes for c in n.citations}))
+    return prepare(stages.condensed(sources, notes), backend, options, notes), attempts
 
 
 def check_budget(prepared: Prepared) -> None:
@@ -174,21 +258,35 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     options = options or GenerateOptions()
     started = time.monotonic()
     prepared = prepare(sources, backend, options)
+    attempts: list[Attempt] = []
+    if not fits(prepared):
+        prepared, attempts = _staged(sources, backend, options, prepared, progress)
     check_budget(prepared)
     request, prompt_set = prepared.request, prepared.prompt_set
 
     result, attempt = _call(backend, request, "generate", progress)
-    checked, attempt.errors = validate(result.content, sources)
-    attempts = [attempt]
-    if checked is None:
+    verdict = validate(result.content, sources, prepared.mentions)
+    attempt.errors = verdict.to_repair
+    attempts.append(attempt)
+    if verdict.to_repair:
         repair = prompt_set.render(templates.REPAIR, errors=attempt.errors, vars=dict(options.vars))
         answer: list[Message] = [{"role": "assistant", "content": result.content}, {"role": "user", "content": repair}]
         result, attempt = _call(backend, replace(request, messages=[*request.messages, *answer]), "repair", progress)
-        checked, attempt.errors = validate(result.content, sources)
+        repaired = validate(result.content, sources, prepared.mentions)
+        attempt.errors = repaired.to_repair
         attempts.append(attempt)
-    if checked is None:
+        # A repair that breaks what was valid is not taken; one that leaves more to fix neither.
+        if repaired.checked is not None or verdict.checked is None:
+            if verdict.checked is None or len(repaired.errors) <= len(verdict.errors):
+                verdict = repaired
+    if verdict.checked is None:
         raise _validation_failed(result.content, attempts)
-    briefing, report = checked
+    briefing, report = verdict.checked  # text still carrying an instruction's strings is dropped below
+    dropped = content.drop_smuggled(briefing, sources)  # never rendered, whatever the repair did
+    if dropped:
+        report = grounding.check(briefing, sources)
+    # What the repair left, for the reader.
+    report.warnings.extend([*dropped, *content.problems(briefing, grounding.sentence_index(sources))])
     mark_cut_text(briefing)
     return BriefingRun(
         briefing=briefing,
@@ -201,6 +299,7 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
         attempts=attempts,
         seconds=time.monotonic() - started,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        ai_directed_shown=not options.withhold_suspicious,
     )
 
 

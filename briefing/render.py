@@ -14,8 +14,10 @@ from .sources import URL
 if TYPE_CHECKING:
     from markupsafe import Markup
 
+    from .backends.base import Message
     from .document import BriefingDocument
     from .pipeline import Prepared
+    from .stages import Plan
 
 # Characters that start Markdown or HTML constructs inline: emphasis, code, links, images, raw
 # HTML, entities, tables, strikethrough, headings. Escaping them keeps model text inert.
@@ -84,7 +86,8 @@ def _render_report(document: BriefingDocument, prompts: Path | None, template: s
         prompt_set.add_filters(linked=lambda text: _html_links(str(text), links))
     else:
         prompt_set.add_filters(md=lambda text: md(text, links), cite=cite)
-    prompt_set.add_filters(dictsort_ids=_sorted_quotes)
+    prompt_set.add_filters(dictsort_ids=_sorted_quotes,
+                           page=lambda i: f", p. {page}" if (page := document.page_of(str(i))) else "")
     # Templates see plain JSON values, as in the saved file, except the briefing itself.
     data = document.model_dump(mode="json")
     return prompt_set.render(name, briefing=document.briefing, quotes=document.quotes, sources=data["sources"],
@@ -120,7 +123,15 @@ def _html_links(text: str, links: frozenset[str]) -> Markup:
     return Markup("").join(out)
 
 
-def render_dry_run(prepared: Prepared) -> str:
-    """The exact messages a run would send, then its token budget (for --dry-run)."""
-    parts = [f"=== {m['role']} ===\n{m['content'].rstrip()}\n" for m in prepared.sent]
-    return "\n".join([*parts, f"=== budget ===\n{prepared.budget_line()}\n"])
+def render_dry_run(prepared: Prepared, plan: Plan | None = None, first_part: list[Message] | None = None) -> str:
+    """The exact messages a run would send, then its token budget (for --dry-run). A staged run
+    shows its plan and the first part's notes request instead: the briefing request is built from
+    notes that do not exist yet."""
+    if plan is None:
+        parts = [f"=== {m['role']} ===\n{m['content'].rstrip()}\n" for m in prepared.sent]
+        return "\n".join([*parts, f"=== budget ===\n{prepared.budget_line()}\n"])
+    shown = [f"=== part 1 of {len(plan.parts)}: {m['role']} ===\n{m['content'].rstrip()}\n" for m in first_part or []]
+    lines = [f"part {p.number}: sentences {p.sentences[0].id}-{p.sentences[-1].id}, about {p.tokens:,} tokens"
+             for p in plan.parts]
+    return "\n".join([*shown, "=== plan ===\n" + plan.describe() + "\n" + "\n".join(lines) + "\n",
+                      f"=== budget of a single call ===\n{prepared.budget_line()}\n"])

@@ -176,14 +176,14 @@ LENGTHS = {
     length.name: length
     for length in (
         Length("short", actors=3, positions=3, risks=2, open_questions=2, timeline=2),
-        Length("standard", actors=4, positions=4, risks=3, open_questions=2, timeline=3),
+        Length("standard", actors=6, positions=4, risks=3, open_questions=2, timeline=3),
         Length("long", actors=8, positions=8, risks=5, open_questions=4, timeline=6),  # the schema's maxima
     )
 }
 
 
 def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None,
-                length: Length | None = None) -> dict[str, Any]:
+                length: Length | None = None, actor_names: list[str] | None = None) -> dict[str, Any]:
     """The JSON schema sent to the backend. Citations may name only real sentence ids; timeline
     events may cite only sentences that write a date, and use only dates the sources write
     (sources without dates get an empty timeline).
@@ -193,6 +193,9 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         dates: date expressions found in the sources with the ids of their sentences; None leaves
             the timeline free.
         length: how many items each list may hold (default: standard).
+        actor_names: the actors the sources name (see `actors.find`): actors, positions and
+            affected actors may name only these, and an actor's citations are not asked for
+            (they come from the sentences that name it, see `cite_actors`).
     """
     schema = copy.deepcopy(_BASE)
     defs = schema["$defs"]
@@ -208,7 +211,27 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         event["citations"]["items"] = {"enum": dated_ids, "type": "string"}
     elif dates is not None:
         schema["properties"]["timeline"]["maxItems"] = 0
+    if actor_names:
+        names = {"enum": list(actor_names), "type": "string"}
+        actor = defs["Actor"]
+        actor["properties"]["name"] = names
+        del actor["properties"]["citations"]
+        actor["required"] = [r for r in actor["required"] if r != "citations"]
+        defs["Position"]["properties"]["actor"] = {**names, "description": "One of the listed actors."}
+        defs["Risk"]["properties"]["affected_actors"]["items"] = names
+        actors = schema["properties"]["actors"]
+        actors["minItems"] = min(actors["maxItems"], len(actor_names))  # a short list forgets who matters
     return schema
+
+
+def cite_actors(data: Any, mentions: dict[str, list[str]]) -> Any:
+    """Give each actor of a decoded answer the sentences that name it, where the model was not
+    asked to cite them (see `json_schema(actor_names=…)`)."""
+    if isinstance(data, dict) and isinstance(data.get("actors"), list):
+        for actor in data["actors"]:
+            if isinstance(actor, dict) and "citations" not in actor and actor.get("name") in mentions:
+                actor["citations"] = mentions[actor["name"]][:2]
+    return data
 
 
 _BASE = _base_schema()

@@ -96,6 +96,7 @@ class GenerateOptions:
         default_help="the backend's: short locally, else standard")
     vars: dict[str, str] = setting({}, "KEY=VALUE made available to templates as vars.KEY.", flag="var")
     max_tokens: int = setting(2048, "Output token limit per model call.", ge=256)
+    concurrency: int = setting(4, "Parts of a long document read at once against a server.", ge=1)
     # Paragraphs that try to instruct AI models are replaced by a note in the prompt (they stay
     # in the source and can still be cited and quoted); False shows them to the model as text.
     withhold_suspicious: bool = True

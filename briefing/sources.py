@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,6 +52,12 @@ class Source:
     text: str
     sentences: list[Sentence] = field(repr=False)
     about: About = field(default_factory=About)
+    # Where each page starts in `text` (page n at pages[n - 1]); empty for sources without pages.
+    pages: list[int] = field(default_factory=list, repr=False)
+
+    def page_of(self, sentence: Sentence) -> int | None:
+        """The page a sentence starts on, for paged documents (PDF)."""
+        return bisect_right(self.pages, sentence.start) if self.pages else None
 
     @property
     def label(self) -> str:
@@ -89,15 +96,20 @@ _INJECTION = re.compile(
 
 
 def split_sentences(text: str, source_id: str) -> list[Sentence]:
-    """Split text into sentences; a line break always ends one (headings, list items)."""
-    sentences: list[Sentence] = []
+    """Split text into sentences; a line break always ends one (headings, list items).
+
+    A sentence that instructs an AI reader or dictates the output (`injection.flag_sentences`), or
+    stands in a paragraph with a telltale phrase or markup, is marked `suspicious`.
+    """
+    from .injection import flag_sentences
+
+    spans: list[tuple[int, int, bool]] = []
     for line in re.finditer(r"[^\n]+", text):
-        suspicious = bool(_INJECTION.search(line.group()))
-        for start, end in _spans(line.group()):
-            start += line.start()
-            end += line.start()
-            sentences.append(Sentence(f"{source_id}.{len(sentences) + 1}", start, end, text[start:end], suspicious))
-    return sentences
+        marked = bool(_INJECTION.search(line.group()))
+        spans += [(line.start() + start, line.start() + end, marked) for start, end in _spans(line.group())]
+    flags = flag_sentences([text[start:end] for start, end, _ in spans])
+    return [Sentence(f"{source_id}.{n}", start, end, text[start:end], marked or flagged)
+            for n, ((start, end, marked), flagged) in enumerate(zip(spans, flags, strict=True), 1)]
 
 
 # Where pysbd cuts but a reader would not: after "a.m."/"p.m." before a time zone or a lowercase
@@ -155,8 +167,17 @@ def date_mentions(sources: list[Source]) -> dict[str, list[str]]:
     return found
 
 
+def as_read(source: Source) -> Source:
+    """The source as a model reads it: chat-template and role markup made inert in each sentence,
+    so that no sentence can open or close a turn or reach a tokenizer as a special token. The
+    source itself (its text, hash and quotes) is unchanged."""
+    from .injection import neutralise_markup
+
+    return replace(source, sentences=[replace(s, text=neutralise_markup(s.text)) for s in source.sentences])
+
+
 def make_source(text: str, *, source_id: str, origin: str, raw: bytes | None = None,
-                title: str | None = None, about: About | None = None) -> Source:
+                title: str | None = None, about: About | None = None, pages: list[int] | None = None) -> Source:
     """Build a Source from already decoded, cleaned text.
 
     Raises:
@@ -166,4 +187,5 @@ def make_source(text: str, *, source_id: str, origin: str, raw: bytes | None = N
         raise InputError(f"{origin}: the source is empty (no text to brief)")
     sentences = split_sentences(text, source_id)
     digest = hashlib.sha256(raw if raw is not None else text.encode("utf-8")).hexdigest()
-    return Source(source_id, origin, title or sentences[0].text[:160], digest, text, sentences, about or About())
+    return Source(source_id, origin, title or sentences[0].text[:160], digest, text, sentences, about or About(),
+                  pages or [])

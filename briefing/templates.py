@@ -19,13 +19,17 @@ if TYPE_CHECKING:
 SYSTEM = "system.j2"
 REQUEST = "request.j2"
 REPAIR = "repair.j2"
+NOTES = "notes.j2"
 REPORT = "report.md.j2"
 REPORT_HTML = "report.html.j2"
 # Every template the pipeline uses, with what it is for and the variables it is given.
 TEMPLATES = {
     SYSTEM: ("system message: the analyst's role and the rules", {"audience", "language", "vars"}),
     REQUEST: ("user message: the numbered sources and what to write",
-              {"sources", "fence", "focus", "limits", "audience", "language", "vars", "withhold_suspicious"}),
+              {"sources", "fence", "focus", "limits", "audience", "language", "vars", "withhold_suspicious",
+               "actors", "notes"}),
+    NOTES: ("user message for one part of a long document: the notes to take",
+            {"sources", "fence", "part", "parts", "focus", "points", "audience", "language", "vars"}),
     REPAIR: ("user message after an invalid answer: the validation errors", {"errors", "vars"}),
     REPORT: ("the Markdown report", {"briefing", "quotes", "sources", "run"}),
     REPORT_HTML: ("the standalone HTML report", {"briefing", "quotes", "sources", "run"}),
@@ -33,7 +37,7 @@ TEMPLATES = {
 
 
 # Filters the report templates get from render.py.
-REPORT_FILTERS = ("md", "cite", "dictsort_ids", "linked")
+REPORT_FILTERS = ("md", "cite", "dictsort_ids", "linked", "page")
 
 
 def packaged_dir() -> Path:
@@ -192,7 +196,7 @@ def _request_problems(folder: Path) -> list[str]:
     try:
         text = PromptSet(folder).render(REQUEST, sources=[probe], fence=fence, focus=None, audience=None,
                                         language="English", limits=LENGTHS["standard"].limits(), vars={},
-                                        withhold_suspicious=True)
+                                        withhold_suspicious=True, actors=[], notes=[])
     except ConfigError as e:
         return [str(e)]
     path = folder / REQUEST

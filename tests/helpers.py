@@ -68,6 +68,7 @@ class FakeBackend:
     model = "fake-model"
     context_window: int | None = 8192
     default_length: LengthName = "standard"
+    parallel_requests = False  # canned answers are handed out in order
     structured_modes: tuple[StructuredMode, ...] = STRUCTURED_MODES
 
     def __init__(self, *outputs: str | ChatResult, mode: StructuredMode = "json_object_schema"):

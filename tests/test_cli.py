@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CliRun
 
 from briefing import cli
 from briefing.backends import DEFAULT_OPENAI_MODEL, BackendSettings, make_backend
 
+from conftest import CliRun
 from helpers import SEED, FakeBackend
 
 
@@ -122,12 +122,12 @@ def test_dry_run_prints_the_messages_and_budget_and_calls_no_model(run_cli: CliR
     assert backend.requests == []
 
 
-def test_sources_too_large_for_the_window_are_refused_before_any_call(run_cli: CliRun, backend: FakeBackend,
-                                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    backend.context_window = 2000
+def test_sources_too_large_even_for_staged_reading_are_refused_before_any_call(
+        run_cli: CliRun, backend: FakeBackend, capsys: pytest.CaptureFixture[str]) -> None:
+    backend.context_window = 1000  # too small for a paragraph and the notes it would give
     assert run_cli(["generate", str(SEED), "-q"]) == 10
     err = capsys.readouterr().err
-    assert "context window of 2,000 tokens" in err and "--max-tokens" in err
+    assert "more than a 1,000-token window can read with room for notes" in err
     assert backend.requests == []
 
 

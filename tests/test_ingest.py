@@ -46,7 +46,7 @@ def test_byte_order_marks_are_honoured(tmp_path: Path, encoding: str) -> None:
 def test_binary_is_refused_whatever_the_extension(tmp_path: Path) -> None:
     path = tmp_path / "report.txt"
     path.write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n")
-    with pytest.raises(InputError, match="report.txt: looks like a PDF document"):
+    with pytest.raises(InputError, match="report.txt: not a readable PDF"):  # read as the PDF it is
         load_source(path)
 
 
@@ -170,7 +170,7 @@ def test_redirects_are_followed_but_bounded() -> None:
 
 
 @pytest.mark.parametrize(("route", "message"), [
-    ((200, {"Content-Type": "application/pdf"}, b"%PDF-1.4"), "serves application/pdf, not a web page"),
+    ((200, {"Content-Type": "image/png"}, b"\x89PNG\r\n"), "serves image/png, not a web page"),
     ((404, HTML, b"gone"), "answered 404"),
     ((200, HTML, PAGE * 50), "larger than the limit"),
     ((200, {**HTML, "X-Delay": "2"}, PAGE), "no answer within|timed out"),
@@ -199,7 +199,7 @@ def test_bom_and_crlf_are_normalised(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "empty"), (b" \n\t\n", "empty"), (b"abc\x00def", "binary"), (b"%PDF-1.7\n%\xe2\xe3", "a PDF document"),
+    [(b"", "empty"), (b" \n\t\n", "empty"), (b"abc\x00def", "binary"), (b"%PDF-1.7\n%\xe2\xe3", "not a readable PDF"),
      (b"\x89PNG\r\n\x1a\n\x00\x00", "a PNG image"), (b"PK\x03\x04\x14\x00", "a ZIP archive")],
 )
 def test_unusable_files_are_refused(tmp_path: Path, content: bytes, message: str) -> None:

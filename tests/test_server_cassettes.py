@@ -96,6 +96,9 @@ def test_instructions_inside_a_source_cannot_change_schema_citations_or_renderin
                         "--format", "json", "-o", str(out)])
     assert code == 0, capsys.readouterr().err
     document = json.loads(out.read_text())
+    written = json.dumps(document["briefing"]).casefold()
+    assert "hacked" not in written and "evil corp" not in written  # the injected story did not take over
+    assert document["sources"][0]["addresses_ai"]  # and the reader is told what was withheld
     source = INJECTION.read_text(encoding="utf-8")
     assert all(quote in source for quote in document["quotes"].values())  # quotes come from the source
     assert all(re.fullmatch(r"1\.[1-9]", i) for i in document["quotes"])  # no 9.9: only real ids
@@ -106,3 +109,23 @@ def test_instructions_inside_a_source_cannot_change_schema_citations_or_renderin
     assert not re.search(r"(?<!\\)\]\(", text)  # no inline link or image can form
     autolinks = re.findall(r"(?<!\\)<(https?://[^>]+)>", text)
     assert all(url in source for url in autolinks)  # a live link only where the source writes the URL
+
+
+CNN = Path(__file__).parent / "data" / "corpus" / "cnn_article.html"
+
+
+def test_sources_longer_than_the_window_are_briefed_in_stages(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Two sources read in two parts by a real server (a 4,096-token window), then briefed from the notes."""
+    out = tmp_path / "brief.json"
+    with cassette("server_staged") as tape:
+        code = cli.run(["generate", str(SEED), str(CNN), *SERVER, "--structured-output", "json_object_schema",
+                        "--context-window", "4096", "--max-tokens", "1500", "--concurrency", "1",
+                        "--format", "json", "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    kinds = [a["kind"] for a in json.loads(out.read_text())["run"]["attempts"]]
+    assert kinds[:2] == ["notes 1/2", "notes 2/2"] and kinds[2] == "generate"
+    assert len(tape.requests) == len(kinds)
+    first = json.loads(tape.requests[0].body)["messages"][1]["content"]
+    assert "This is part 1 of 2" in first
+    assert cli.run(["verify", str(out), str(SEED), str(CNN)]) == 0  # every quote is the sources' own

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CliRun
 
 from briefing import cli
 
+from conftest import CliRun
 from helpers import SEED, FakeBackend
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 HEAVY = ("openai", "llama_cpp", "trafilatura", "tiktoken", "pysbd", "pydantic", "jinja2", "charset_normalizer", "lxml",
-         "rich")
+         "rich", "spacy")
 
 
 def test_importing_the_cli_and_building_its_commands_loads_no_heavy_library() -> None:

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CliRun
 
 from briefing import cli
 from briefing.errors import ConfigError
 from briefing.templates import PromptSet, lint, packaged_dir
 
+from conftest import CliRun
 from helpers import SEED, FakeBackend, as_json, good_briefing
 
 
@@ -88,11 +88,11 @@ def test_source_text_that_looks_like_a_template_passes_through(run_cli: CliRun, 
 def test_lint_accepts_the_defaults_and_catches_broken_templates(tmp_path: Path) -> None:
     assert lint(packaged_dir()) == []
     (tmp_path / "request.j2").write_text("Summarise {{ sources | length }} sources for {{ reader }}.")
-    (tmp_path / "notes.j2").write_text("x")
+    (tmp_path / "summary.j2").write_text("x")
     problems = lint(tmp_path)
-    assert any("notes.j2: briefing uses no template of this name" in p for p in problems)
+    assert any("summary.j2: briefing uses no template of this name" in p for p in problems)
     assert any("unknown variable(s) reader" in p for p in problems)
-    (tmp_path / "notes.j2").unlink()
+    (tmp_path / "summary.j2").unlink()
     (tmp_path / "request.j2").write_text("Summarise {{ sources | length }} sources. Give a title.")
     problems = lint(tmp_path)
     assert any("does not show the numbered sentences" in p for p in problems)

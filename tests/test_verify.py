@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CliRun
 
 from briefing import cli
 
+from conftest import CliRun
 from helpers import SEED
 
 

@@ -71,6 +71,8 @@ class Backend(Protocol):
     context_window: int | None
     # The briefing length when the user names none: what this backend writes in reasonable time.
     default_length: LengthName
+    # Whether requests may run at the same time (a server), or one after another (a model in process).
+    parallel_requests: bool
 
     @property
     def structured_modes(self) -> tuple[StructuredMode, ...]:

@@ -84,6 +84,7 @@ class LocalBackend:
     name = "local"
     # Every output token costs about 55 ms on 2 CPU cores: the short form keeps a run near a minute.
     default_length: LengthName = "short"
+    parallel_requests = False  # one model in this process
 
     def __init__(self, model_path: Path, *, model_name: str | None = None, n_ctx: int = 8192,
                  llama: Llama | None = None):

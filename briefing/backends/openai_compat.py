@@ -80,6 +80,7 @@ class OpenAICompatBackend:
 
     name = "openai_compat"
     default_length: LengthName = "standard"
+    parallel_requests = True
 
     def __init__(
         self,

@@ -1,9 +1,11 @@
-"""Ingest: bytes to clean text to sources. Files, standard input and URLs are read (`read`),
-decoded (`decode`), reduced to their main text when they are HTML (`extract`) and cleaned of
-page furniture (`clean`); `sources.make_source` then numbers the sentences."""
+"""Ingest: bytes to clean text to sources. Files, standard input and URLs are read (`read`);
+PDF and Word documents give their text layer (`pdf`, `docx`); anything else is decoded
+(`decode`), reduced to its main text when it is HTML (`extract`) and separated from the page
+furniture around it (`clean`); `sources.make_source` then numbers the sentences."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from pathlib import Path
 from typing import BinaryIO
 
@@ -13,7 +15,10 @@ from ..sources import About, Source, make_source
 from .clean import separate
 from .decode import clean_characters, decode
 from .extract import extract_main_text, looks_like_html
-from .read import read
+from .read import Raw, read
+
+PDF_TYPE = "application/pdf"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 __all__ = ["SourceLimits", "load_source", "load_sources"]
 
@@ -31,6 +36,9 @@ def load_source(spec: str | Path, *, source_id: str = "1", limits: SourceLimits 
     """
     limits = limits or SourceLimits()
     raw = read(spec, limits, stdin)
+    kind = document_kind(raw)
+    if kind is not None:
+        return _load_document(raw, kind, source_id)
     text = decode(raw.body, raw.origin, raw.charset)
     title, authors, published = None, [], None
     if looks_like_html(raw.body, raw.name, raw.content_type):
@@ -57,3 +65,57 @@ def load_sources(specs: list[str | Path] | list[str] | list[Path], *, limits: So
     if [str(s) for s in specs].count("-") > 1:
         raise InputError("standard input (-) can be read only once")
     return [load_source(s, source_id=str(i), limits=limits, stdin=stdin) for i, s in enumerate(specs, 1)]
+
+
+def document_kind(raw: Raw) -> str | None:
+    """"pdf" or "docx" by signature, content type or name; None for text and HTML."""
+    head = raw.body[:1024].lstrip()
+    if head.startswith(b"%PDF-") or raw.content_type == PDF_TYPE:
+        return "pdf"
+    if raw.body.startswith(b"PK\x03\x04") and (raw.content_type == DOCX_TYPE or raw.name.lower().endswith(".docx")
+                                              or b"word/document.xml" in raw.body[:65536]):
+        return "docx"
+    return None
+
+
+def _load_document(raw: Raw, kind: str, source_id: str) -> Source:
+    """A PDF or Word document's text, one paragraph a line, with the page of every line.
+
+    Its own extraction drops running headers and footers; the article rules (bylines, teasers)
+    are for web pages and are not applied.
+    """
+    if kind == "pdf":
+        from .pdf import extract_pdf
+
+        document = extract_pdf(raw.body, raw.origin)
+    else:
+        from .docx import extract_docx
+
+        document = extract_docx(raw.body, raw.origin)
+    text = clean_characters(document.text)  # characters within lines only: line i stays line i
+    pages = _page_starts(document.text, text, document.pages) if len(document.pages) > 1 else []
+    return make_source(text, source_id=source_id, origin=raw.origin, raw=raw.body, title=document.title,
+                       pages=pages)
+
+
+def _page_starts(extracted: str, cleaned: str, starts: list[int]) -> list[int]:
+    """Where each page starts in the cleaned text: cleaning changes characters within lines only,
+    so a page that starts inside line i of the extracted text starts inside line i of the cleaned
+    one, at the same place where the line is unchanged."""
+    line_starts, cleaned_starts = _line_starts(extracted), _line_starts(cleaned)
+    lines, cleaned_lines = extracted.split("\n"), cleaned.split("\n")
+    mapped = []
+    for start in starts:
+        i = max(bisect_right(line_starts, start) - 1, 0)
+        within = min(start - line_starts[i], len(cleaned_lines[i]))
+        if lines[i] != cleaned_lines[i]:  # an invisible character removed: keep the same words
+            within = len(clean_characters(lines[i][:within]))
+        mapped.append(cleaned_starts[i] + within)
+    return mapped
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for line in text.split("\n")[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    return starts

@@ -12,12 +12,11 @@ log = logging.getLogger(__name__)
 
 # Leading bytes of formats people mistake for documents, and what to call them in a message.
 _SIGNATURES = (
-    (b"%PDF-", "a PDF document (export its text first)"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF87a", "a GIF image"),
     (b"GIF89a", "a GIF image"),
-    (b"PK\x03\x04", "a ZIP archive (or a .docx/.xlsx/.epub, which are ZIP archives)"),
+    (b"PK\x03\x04", "a ZIP archive (Word .docx files are read; .xlsx, .epub and other ZIP formats are not)"),
     (b"\x1f\x8b", "a gzip archive"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document"),
     (b"\x7fELF", "a program (ELF executable)"),

@@ -10,7 +10,8 @@ from typing import IO, Any
 
 from ..errors import FetchError
 
-TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown")
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown", "application/pdf",
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 USER_AGENT = "briefing/0.1 (+https://pypi.org/project/briefing/)"
 
 
@@ -49,7 +50,7 @@ def fetch(url: str, *, timeout: float, max_bytes: int, max_redirects: int) -> Fe
         with opener.open(request, timeout=timeout) as response:
             content_type = response.headers.get_content_type()
             if content_type not in TEXT_TYPES:
-                raise FetchError(f"{url}: serves {content_type}, not a web page or text")
+                raise FetchError(f"{url}: serves {content_type}, not a web page, text, PDF or Word document")
             body = response.read(max_bytes + 1)
             if len(body) > max_bytes:
                 raise FetchError(f"{url}: larger than the limit of {max_bytes:,} bytes (--max-bytes)")
