@@ -225,12 +225,20 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
 
 
 def cite_actors(data: Any, mentions: dict[str, list[str]]) -> Any:
-    """Give each actor of a decoded answer the sentences that name it, where the model was not
-    asked to cite them (see `json_schema(actor_names=…)`)."""
-    if isinstance(data, dict) and isinstance(data.get("actors"), list):
-        for actor in data["actors"]:
-            if isinstance(actor, dict) and "citations" not in actor and actor.get("name") in mentions:
-                actor["citations"] = mentions[actor["name"]][:2]
+    """Complete a decoded answer whose actor names were limited to the names the sources write
+    (see `json_schema(actor_names=…)`): each actor cites the sentences that name it, and a position
+    on one of those names that the answer did not list as an actor is left out (the schema can
+    only allow every name the sources write, not just the ones the answer chose)."""
+    if not (mentions and isinstance(data, dict) and isinstance(data.get("actors"), list)):
+        return data
+    listed = []
+    for actor in data["actors"]:
+        if isinstance(actor, dict) and actor.get("name") in mentions:
+            listed.append(actor["name"])
+            actor.setdefault("citations", mentions[actor["name"]][:2])
+    if isinstance(data.get("positions"), list):
+        data["positions"] = [p for p in data["positions"] if not (
+            isinstance(p, dict) and p.get("actor") in mentions and listed_name(str(p["actor"]), listed) is None)]
     return data
 
 

@@ -51,3 +51,14 @@ def test_an_answer_without_actor_citations_is_completed_from_the_mentions() -> N
     run = generate(load_sources([SEED]), FakeBackend(as_json(briefing)))
     assert all(a.citations for a in run.briefing.actors)
     assert run.briefing.actors[0].citations[0] in run.quotes
+
+
+def test_a_position_on_a_name_the_answer_did_not_list_as_an_actor_is_left_out_not_a_failure() -> None:
+    briefing = good_briefing()
+    for actor in briefing["actors"]:
+        del actor["citations"]
+    briefing["positions"].append({"actor": "Joe Biden", "issue": "Aid", "stance": "Wants aid sent now",
+                                  "citations": ["1.5"]})
+    run = generate(load_sources([SEED]), FakeBackend(as_json(briefing)))
+    assert [p.actor for p in run.briefing.positions] == ["Donald Trump"]
+    assert len(run.attempts) == 1
