@@ -143,7 +143,7 @@ def _parse_vars(pairs: list[str]) -> dict[str, str]:
 
 @app.command()
 @with_settings(*BACKEND, "prompts", "audience", "focus", "language", "length", "vars", "max_tokens", "concurrency",
-               "max_bytes", "max_sources", "fetch_timeout")
+               "named_actors", "max_bytes", "max_sources", "fetch_timeout")
 def generate(
     ctx: typer.Context,
     sources: Annotated[

@@ -176,9 +176,9 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     length = LENGTHS[options.length or backend.default_length]
     shown = [s.id for src in sources for s in src.sentences if not (s.suspicious and options.withhold_suspicious)]
     dates = {d: kept for d, ids in date_mentions(sources).items() if (kept := [i for i in ids if i in shown])}
-    candidates = actors.find(sources, set(shown))[:MAX_CANDIDATES]
+    candidates = actors.find(sources, set(shown))[:MAX_CANDIDATES] if options.named_actors else []
     mentions = {c.name: c.sentence_ids for c in candidates}
-    # A withheld sentence cannot be cited; actors are the names the sources write.
+    # A withheld sentence cannot be cited; with --named-actors, actors are names the sources write.
     request_schema = json_schema(shown, dates, length, list(mentions) or None)
     messages = build_messages(sources, options, prompt_set, length, candidates, notes)
     request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed)

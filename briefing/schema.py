@@ -176,7 +176,7 @@ LENGTHS = {
     length.name: length
     for length in (
         Length("short", actors=3, positions=3, risks=2, open_questions=2, timeline=2),
-        Length("standard", actors=6, positions=4, risks=3, open_questions=2, timeline=3),
+        Length("standard", actors=4, positions=4, risks=3, open_questions=2, timeline=3),
         Length("long", actors=8, positions=8, risks=5, open_questions=4, timeline=6),  # the schema's maxima
     )
 }

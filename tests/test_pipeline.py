@@ -115,7 +115,7 @@ def test_length_sets_the_list_bounds_sent_to_the_model(sources) -> None:  # type
     generate(sources, backend, GenerateOptions(length="long"))
     props = backend.requests[0].json_schema["properties"]
     assert (props["actors"]["maxItems"], props["risks"]["maxItems"]) == (8, 5)
-    assert "the 8 main actors, named exactly as listed above" in backend.requests[0].messages[1]["content"]
+    assert "up to 8 main actors" in backend.requests[0].messages[1]["content"]
     backend.default_length = "short"
     generate(sources, backend)  # a backend's own default applies when no length is asked for
     assert backend.requests[1].json_schema["properties"]["actors"]["maxItems"] == 3
