@@ -1,5 +1,5 @@
 """Who the sources name, found before the model writes: people, organisations, governments and
-groups, with their mentions, merged across aliases ("Blinken", "Antony Blinken").
+groups, with their mentions, merged across aliases ("Duarte", "Ana Duarte").
 
 spaCy's small English pipeline finds the names in a fraction of a second on a CPU; the
 candidates then bound what the model may list as actors (an enum in the JSON schema), and an
@@ -105,8 +105,8 @@ def _add(found: dict[str, Candidate], name: str, label: str, sentence_id: str) -
 
 
 def _merge(candidates: list[Candidate]) -> list[Candidate]:
-    """Fold each shorter name into the fuller one it stands for: "Blinken" into "Antony Blinken",
-    "Secretary Blinken" into it too, "NATO" into "North Atlantic Treaty Organization", "Russian"
+    """Fold each shorter name into the fuller one it stands for: "Duarte" into "Ana Duarte",
+    "Minister Duarte" into it too, "WHO" into "World Health Organization", "Russian"
     into "Russia". A short name that fits two fuller names stays on its own."""
     by_length = sorted(candidates, key=lambda c: (-len(c.name.split()), -len(c.name)))
     kept: list[Candidate] = []
@@ -147,7 +147,7 @@ def _stands_for(short: str, full: str, group: bool) -> bool:
 
 
 def _tail(short: list[str], full: list[str]) -> bool:
-    """A name that is the end of a fuller one ("Blinken" of "Antony Blinken")."""
+    """A name that is the end of a fuller one ("Duarte" of "Ana Duarte")."""
     return [w.casefold() for w in full[-len(short):]] == [w.casefold() for w in short]
 
 
