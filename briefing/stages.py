@@ -49,9 +49,6 @@ class Part:
     source_ids: list[str]
     tokens: int
 
-    def key_text(self) -> str:
-        return "\n".join(f"{s.id}\t{s.text}" for s in self.sentences)
-
 
 @dataclass(frozen=True)
 class Note:
