@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from llama_cpp.llama_grammar import LlamaGrammar
 
     from ..settings import LengthName
+
+log = logging.getLogger(__name__)
 
 GGUF_MAGIC = b"GGUF"
 
@@ -140,31 +143,38 @@ class LocalBackend:
         return self._llama
 
     def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
-        from llama_cpp import LogitsProcessorList
+        from .sampling import GrammarFirstChoice
 
         llm = self._load()
-        counted = [0]
+        grammar = compact_grammar(request.json_schema, " ".join(m["content"] for m in request.messages))
+        samplers: list[GrammarFirstChoice] = []
 
-        def count(_ids: Any, logits: Any) -> Any:
-            counted[0] += 1
-            if progress:
-                progress(counted[0])
-            return logits
+        def init_sampler(**_: Any) -> GrammarFirstChoice:
+            samplers.append(GrammarFirstChoice(llm, grammar, repeat_penalty=REPEAT_PENALTY,
+                                               temperature=request.temperature, seed=request.seed, on_token=progress))
+            return samplers[-1]
 
+        # llama-cpp-python builds its sampler chain per call through `_init_sampler`; this call uses
+        # ours, which checks the grammar against the chosen token first (see sampling.py).
+        llm._init_sampler = init_sampler  # type: ignore[method-assign]
         try:
             response: Any = llm.create_chat_completion(
                 request.messages,  # type: ignore[arg-type]
-                grammar=compact_grammar(request.json_schema, " ".join(m["content"] for m in request.messages)),
                 max_tokens=request.max_tokens,
                 temperature=request.temperature,
                 seed=request.seed,
                 repeat_penalty=REPEAT_PENALTY,
-                logits_processor=LogitsProcessorList([count]),
             )
         except ValueError as e:
             if "exceed context window" in str(e):
                 raise TooLargeError(f"the sources and prompt do not fit the model's context window: {e}") from e
             raise BackendError(f"the local model failed: {e}") from e
+        finally:
+            del llm._init_sampler
+            for sampler in samplers:
+                log.debug("sampled %d tokens: the grammar filtered the vocabulary %d times, %d repeated words "
+                          "set aside", sampler.chosen, sampler.rejected, sampler.diverted)
+                sampler.close()
         choice, usage = response["choices"][0], response.get("usage") or {}
         return ChatResult(
             content=choice["message"]["content"] or "",

@@ -1,0 +1,24 @@
+"""The local sampler's guard against a field copying an earlier one (the grammar path needs the model:
+the sample cassettes and test_real_model cover it)."""
+
+from __future__ import annotations
+
+from briefing.backends.sampling import repeated_run
+
+
+def test_the_word_completing_a_run_an_earlier_field_wrote_is_a_repeat() -> None:
+    earlier = '{"bottom_line":"Allies want to support Ukraine in its defense against Russia.","context":"'
+    assert repeated_run(earlier, "Europe wants to support Ukraine in its", "defense", 5)
+    assert repeated_run(earlier, "Europe wants to support Ukraine in its", "def", 5)  # a token starting the word
+
+
+def test_shorter_runs_other_words_and_other_orders_are_not() -> None:
+    earlier = '{"bottom_line":"Allies want to support Ukraine in its defense against Russia.","context":"'
+    assert not repeated_run(earlier, "Ukraine in its", "defense", 5)  # four words: allowed
+    assert not repeated_run(earlier, "Europe wants to support Ukraine in its", "war", 5)
+    assert not repeated_run(earlier, "support Ukraine its in", "defense", 5)
+    assert not repeated_run("", "support Ukraine in its", "defense", 5)
+
+
+def test_case_is_ignored() -> None:
+    assert repeated_run("Support Ukraine In Its Defense", "support ukraine in its", "DEFENSE", 5)
