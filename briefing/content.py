@@ -96,7 +96,8 @@ def free_text(briefing: Briefing) -> Iterator[tuple[str, str]]:
     yield "context", briefing.context
     for i, a in enumerate(briefing.actors):
         yield f"actors[{i}].role", a.role
-        yield f"actors[{i}].interests", a.interests
+        if a.interests is not None:
+            yield f"actors[{i}].interests", a.interests
     for i, p in enumerate(briefing.positions):
         yield f"positions[{i}].stance", p.stance
     for i, r in enumerate(briefing.risks):
@@ -113,12 +114,18 @@ def _words(text: str) -> set[str]:
     return {w.casefold() for w in _WORD.findall(text)}
 
 
+def repeats(text: str, other: str) -> bool:
+    """Whether one text says what another does: the same words, as sets (Jaccard ≥ 0.8)."""
+    words, other_words = _words(text), _words(other)
+    union = words | other_words
+    return bool(union) and len(words & other_words) / len(union) >= REPEAT_JACCARD
+
+
 def _repeats(briefing: Briefing) -> Iterator[str]:
-    fields = [(path, _words(text)) for path, text in free_text(briefing)]
-    for i, (path, words) in enumerate(fields):
-        for other, other_words in fields[:i]:
-            union = words | other_words
-            if union and len(words & other_words) / len(union) >= REPEAT_JACCARD:
+    fields = list(free_text(briefing))
+    for i, (path, text) in enumerate(fields):
+        for other, other_text in fields[:i]:
+            if repeats(text, other_text):
                 yield f"{path} repeats {other}: write something that {other} does not already say"
                 break
 

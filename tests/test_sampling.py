@@ -22,3 +22,15 @@ def test_shorter_runs_other_words_and_other_orders_are_not() -> None:
 
 def test_case_is_ignored() -> None:
     assert repeated_run("Support Ukraine In Its Defense", "support ukraine in its", "DEFENSE", 5)
+
+
+def test_a_text_may_not_end_saying_what_an_earlier_one_said() -> None:
+    from briefing.backends.sampling import ends_a_repeat
+
+    written = '{"actors":{"Acme":{"role":"company listed in Mumbai"},"Bolt":{"role":"company listed in'
+    assert ends_a_repeat(written, ' Mumbai"')  # the same four words
+    assert ends_a_repeat(written + " Mumbai", '"},')  # a token that closes the string and more
+    assert not ends_a_repeat(written, ' Mumbai since 1990 and now delisted"')
+    assert not ends_a_repeat(written, " Mumbai")  # not closing
+    assert not ends_a_repeat('{"a":"x","b":"x', '"')  # one word: labels and names may repeat
+    assert not ends_a_repeat('{"a":"one two","b":', '"')  # opening a string, not closing one

@@ -156,7 +156,7 @@ class LocalBackend:
 
         # llama-cpp-python builds its sampler chain per call through `_init_sampler`; this call uses
         # ours, which checks the grammar against the chosen token first (see sampling.py).
-        llm._init_sampler = init_sampler  # type: ignore[method-assign]
+        llm._init_sampler = init_sampler  # type: ignore[method-assign,assignment]
         try:
             response: Any = llm.create_chat_completion(
                 request.messages,  # type: ignore[arg-type]

@@ -12,7 +12,10 @@ It also stops a text field from copying a run of words that an earlier field alr
 small model otherwise puts the same source sentence in the bottom line, a risk and a question):
 the word that would complete a repeated run of `repeat_words` is set aside for the next likeliest
 one the grammar allows, as `no_repeat_ngram_size` does in other libraries. Names are exempt, and
-so is any word the grammar leaves no alternative to.
+so is any word the grammar leaves no alternative to. Eight words: at five, the model dodged by
+gluing words together ("morethan") and could not mention the same fact in two fields at all.
+Nor may a text end while it says what an earlier one said (the same words, as `content.repeats`
+counts them): short ones ("stock market index") repeat without any long run.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 
 
 _WORD = re.compile(r"\w+")
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def repeated_run(earlier: str, current: str, word: str, n: int) -> bool:
@@ -41,6 +45,21 @@ def repeated_run(earlier: str, current: str, word: str, n: int) -> bool:
     word = word.casefold()
     return any(words[i:i + n - 1] == tail and words[i + n - 1].startswith(word)
                for i in range(len(words) - n + 1))
+
+
+def ends_a_repeat(written: str, piece: str) -> bool:
+    """Whether `piece`, written after the JSON text `written`, closes a string of two words or more
+    that says what an earlier string said (`content.repeats`): the model then has to write on, or
+    another way."""
+    from ..content import repeats
+
+    if '"' not in piece or written.count('"') % 2 == 0:  # not inside a string, or not closing it
+        return False
+    earlier, _, current = written.rpartition('"')
+    current += piece.split('"', 1)[0]
+    if len(current.split()) < 2:
+        return False
+    return any(len(text.split()) >= 2 and repeats(current, text) for text in _STRING.findall(earlier + '"'))
 
 
 class GrammarFirstChoice:
@@ -56,7 +75,7 @@ class GrammarFirstChoice:
     """
 
     def __init__(self, llm: Llama, grammar: LlamaGrammar, *, repeat_penalty: float, temperature: float,
-                 seed: int, on_token: Callable[[int], None] | None = None, repeat_words: int = 5):
+                 seed: int, on_token: Callable[[int], None] | None = None, repeat_words: int = 8):
         import llama_cpp
         import numpy as np
 
@@ -134,6 +153,15 @@ class GrammarFirstChoice:
         earlier, _, current = self._text.rpartition('"')  # the grammar escapes quotes inside strings
         return repeated_run(earlier, current, word, self._repeat_words)
 
+    def _glued(self, token: int) -> list[int]:
+        """The tokens that write the token's word without its leading space."""
+        word = self._llm.detokenize([token]).decode("utf-8", errors="ignore").strip()
+        return self._llm.tokenize(word.encode(), add_bos=False, special=False)[:1]
+
+    def _ends_a_repeat(self, token: int) -> bool:
+        piece = self._llm.detokenize([token]).decode("utf-8", errors="ignore")
+        return ends_a_repeat(self._text, piece)
+
     def sample(self, ctx: Any, idx: int = -1) -> int:
         logits = self._lib.llama_get_logits_ith(ctx.ctx, idx)
         token = self._choose(logits, grammar_first=False)
@@ -142,8 +170,9 @@ class GrammarFirstChoice:
             token = self._choose(logits, grammar_first=True)
         assert token is not None
         banned: set[int] = set()
-        while len(banned) < 8 and self._repeats(token):
-            banned.add(token)
+        while len(banned) < 16 and (self._repeats(token) or self._ends_a_repeat(token)):
+            # The word set aside, and the same word glued to the one before ("morethan").
+            banned |= {token, *self._glued(token)}
             other = self._choose(logits, grammar_first=True, banned=banned)
             if other is None:
                 break
