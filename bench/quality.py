@@ -119,7 +119,7 @@ def free_text_fields(briefing: dict[str, Any]) -> list[tuple[str, str]]:
     }
     for section, keys in parts.items():
         for i, item in enumerate(briefing.get(section, [])):
-            fields += [(f"{section}[{i}].{key}", item.get(key, "")) for key in keys]
+            fields += [(f"{section}[{i}].{key}", item[key]) for key in keys if item.get(key) is not None]
     return [(label, str(text)) for label, text in fields]
 
 

@@ -24,10 +24,23 @@ if TYPE_CHECKING:
 _LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+# A flight, a model, a unit named after its maker or operator ("Lion Air Flight 610", "Boeing Model
+# 737"): a mention of the operator.
+_DESIGNATION = re.compile(
+    r"^(?P<head>\S.*?\S)\s+(?:Flight|Flights|Model|Models|Airplanes?|Aircraft|Vehicles?)(?:\s+\S+)?$")
+# Names whose last word makes them a thing, not someone who acts: a system, a manual, a law, an
+# address ("Speed Trim System", "Volcker Rule", "South 216th St").
+_THING = re.compile(
+    r"\b(?:System|Systems|Manual|List|Rule|Rules|Act|Law|Regulations?|Directive|Bulletin|Report|Information|"
+    r"Docket|Compliance|Index|Program|Programme|Software|Floor|Building|St|Street|Avenue|Ave|Road|Rd)$")
 _TITLES = re.compile(
     r"^(?:President(?:-elect)?|Prime Minister|Secretary(?: of State)?|Minister|Chancellor|Senator|Sen\.|"
     r"Rep\.|Governor|Gov\.|Mayor|Judge|Justice|General|Gen\.|Dr\.|Mr\.|Mrs\.|Ms\.|Sir|King|Queen|Pope)\s+"
 )
+
+
+# The briefing's kind of actor for each label (see schema.ActorKind): a country acts through its government.
+KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "government", "NORP": "group"}
 
 
 @dataclass
@@ -39,6 +52,12 @@ class Candidate:
     mentions: int = 0
     sentence_ids: list[str] = field(default_factory=list)
     aliases: set[str] = field(default_factory=set)
+    titles: list[str] = field(default_factory=list)  # how the sources introduce a person, in their words
+
+    @property
+    def kind(self) -> str:
+        """The briefing's kind of actor (schema.ActorKind)."""
+        return KINDS.get(self.label, "other")
 
 
 @lru_cache(maxsize=1)
@@ -69,14 +88,69 @@ def find(sources: list[Source], shown: set[str] | None = None) -> list[Candidate
         starts = [s.start for s in source.sentences]
         for ent in nlp(source.text).ents:  # the whole text: names are found better in context
             sentence = source.sentences[max(bisect_right(starts, ent.start_char) - 1, 0)]
+            if not sentence.start <= ent.start_char < sentence.end:  # between the sentences given
+                continue
             if ent.label_ not in _LABELS or (shown is not None and sentence.id not in shown):
+                continue
+            # Words set in capitals ("DISAGREE", "IAS DISAGREE"): a label or a heading, not a person.
+            words = ent.text.split()
+            if ent.text.isupper() and (ent.label_ == "PERSON" or (len(words) > 1 and max(map(len, words)) >= 5)):
+                continue
+            if _credit(source.text, ent.start_char, ent.end_char, sentence.start):
                 continue
             # "World Health Organization (WHO)": the name, and its short form as another mention.
             for name in filter(_usable, map(_clean, ent.text.replace(")", "").split("("))):
                 _add(found, name, ent.label_, sentence.id)
-    merged = _merge(list(found.values()))
+                if ent.label_ == "PERSON" and not found[name.casefold()].titles:
+                    found[name.casefold()].titles.extend(_described(ent))
+    things = set().union(*(_defined_things(source.text) for source in sources))
+    merged = [c for c in _merge(list(found.values())) if not c.aliases & things]
     first = {c.name: min(_order(i) for i in c.sentence_ids) for c in merged}
     return sorted(merged, key=lambda c: (-c.mentions, first[c.name]))
+
+
+def _described(ent: Any) -> list[str]:
+    """How the text introduces a person at this mention: the title before the name ("Secretary of
+    State Antony Blinken") or the phrase set beside it ("Anne Lee, a former envoy, said")."""
+    found = []
+    root, doc = ent.root, ent.doc
+    left = doc[root.left_edge.i:ent.start]
+    while len(left) and (left[0].dep_ == "det" or left[0].is_punct):
+        left = left[1:]
+    title = left.text.strip()
+    if 0 < len(left) <= 6 and "\n" not in title and title.split()[-1][:1].isupper():
+        found.append(title)
+    for child in root.children:
+        if child.dep_ == "appos" and child.i > root.i:
+            phrase = doc[child.left_edge.i:child.right_edge.i + 1]
+            if 1 < len(phrase) <= 10:
+                found.append(phrase.text.strip(" ,"))
+    return found[:1]
+
+
+def _defined_things(text: str) -> set[str]:
+    """Acronyms the text defines as a thing or a common noun, not an organisation:
+    "Airplane Flight Manual (AFM)", "notice of proposed rulemaking (NPRM)"."""
+    things = set()
+    for m in re.finditer(r"((?:[\w’'-]+\s+){1,8}?)\(([A-Z]{2,6})s?\)", text):
+        words, acronym = m[1].split(), m[2]
+        for n in range(len(acronym), len(words) + 1):  # the shortest run of words the acronym spells
+            spelled = [w for w in words[-n:] if w.casefold() not in {"of", "and", "for", "the", "on", "in", "to"}]
+            if "".join(w[0] for w in spelled).upper() == acronym:
+                if _THING.search(" ".join(spelled)) or spelled[0][0].islower():
+                    things.add(acronym)
+                break
+    return things
+
+
+def _credit(text: str, start: int, end: int, sentence_start: int) -> bool:
+    """A dateline: a news agency's credit, "MUMBAI (Reuters) -" or "(CNN) --", who wrote the story
+    and not who is in it, and the place in capitals before it."""
+    agency = (text[start - 1:start] == "(" and text[end:end + 1] == ")" and start - sentence_start <= 40
+              and bool(re.match(r"\s*[-–—]", text[end + 1:end + 4])))
+    place = (start == sentence_start and text[start:end].isupper()
+             and bool(re.match(r"\s*\([^)]{1,40}\)\s*[-–—]", text[end:end + 48])))
+    return agency or place
 
 
 def _order(sentence_id: str) -> tuple[int, ...]:
@@ -84,15 +158,19 @@ def _order(sentence_id: str) -> tuple[int, ...]:
 
 
 def _clean(text: str) -> str:
-    text = " ".join(text.split())
+    text = " ".join(text.split()).split(":")[0]  # "Acme Company: Docket No. 5" names Acme Company
+    if designation := _DESIGNATION.match(text):
+        text = designation["head"]
     text = _POSSESSIVE.sub("", _LEADING.sub("", text.strip()))
     text = text.strip(" ,;:-–—\"'“”‘’()")
+    text = re.sub(r"\s+(?:and|or|&)$", "", text)  # "BSE Sensex and" of "BSE Sensex and Nifty"
+    text = re.sub(r"\s+No\.?$", "", text)  # "Docket No" of "Docket No. 2020-0686"
     return text if re.search(r"\.\w\.$", text) else text.rstrip(".")  # "U.S." keeps its dot
 
 
 def _usable(name: str) -> bool:
     letters = sum(c.isalpha() for c in name)
-    return letters >= 2 and name[:1].isupper() and len(name) <= 60
+    return letters >= 2 and name[:1].isupper() and len(name) <= 60 and not _THING.search(name)
 
 
 def _add(found: dict[str, Candidate], name: str, label: str, sentence_id: str) -> None:
@@ -116,6 +194,7 @@ def _merge(candidates: list[Candidate]) -> list[Candidate]:
             kept.append(candidate)
             continue
         target.mentions += candidate.mentions
+        target.titles = target.titles or candidate.titles
         target.aliases |= candidate.aliases
         if target.label == "NORP" and candidate.label != "NORP":  # "Russia", not "Russian"
             target.name, target.label = candidate.name, candidate.label
@@ -166,6 +245,8 @@ def _common_prefix(a: str, b: str) -> int:
 
 
 def describe(candidates: list[Candidate]) -> list[dict[str, Any]]:
-    """The candidates as the prompt shows them: name, other names, mentions, first sentences."""
-    return [{"name": c.name, "aliases": sorted(a for a in c.aliases if a != c.name), "mentions": c.mentions,
+    """The candidates as the prompt shows them: name, how the sources introduce them, other names,
+    mentions, first sentences."""
+    return [{"name": c.name, "title": c.titles[0] if c.titles else None,
+             "aliases": sorted(a for a in c.aliases if a != c.name), "mentions": c.mentions,
              "sentences": c.sentence_ids[:4]} for c in candidates]

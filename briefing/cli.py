@@ -92,6 +92,8 @@ def _option(name: str) -> Any:
         kind = list[str]  # KEY=VALUE pairs, parsed by _parse_vars
     low = meta["ge"] if meta["ge"] is not None else meta["gt"]
     flag = "--" + (meta["flag"] or name).replace("_", "-")
+    if kind is bool:
+        flag = f"{flag}/--no-{flag[2:]}"
     return Annotated[kind | None, typer.Option(flag, help=_help(name), show_default=False, min=low)]
 
 

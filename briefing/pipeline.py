@@ -45,10 +45,6 @@ class BriefingRun:
         return BriefingDocument.from_run(self)
 
 
-# The most actor names offered to the model: enough for the 6-11 key actors a news article has.
-MAX_CANDIDATES = 16
-
-
 def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: templates.PromptSet,
                    length: Length, candidates: list[actors.Candidate] | None = None,
                    notes: list[stages.Note] | None = None) -> list[Message]:
@@ -85,13 +81,14 @@ class Verdict:
         return self.errors
 
 
-def validate(answer: str, sources: list[Source], mentions: dict[str, list[str]] | None = None) -> Verdict:
+def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, list[str]]] | None = None) -> Verdict:
     """Parse, validate, ground and review one output.
 
     Args:
         answer: the model's answer.
         sources: the sources it was asked about.
-        mentions: sentence ids naming each listed actor, when the model was not asked to cite actors.
+        mentions: each actor's kind and the ids of the sentences naming it, when the actors were the
+            names the sources write (the model then writes only their roles).
     """
     import json
 
@@ -149,7 +146,7 @@ class Prepared:
     counted_with: str
     context_window: int | None
     sent: list[Message]  # the messages as the backend will send them (plain JSON mode adds the schema)
-    mentions: dict[str, list[str]]  # the sentences naming each actor the model may list
+    mentions: dict[str, tuple[str, list[str]]]  # each listed actor's kind and the sentences naming it
 
     def budget_line(self) -> str:
         """One line: prompt and answer tokens against the context window."""
@@ -176,9 +173,9 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     length = LENGTHS[options.length or backend.default_length]
     shown = [s.id for src in sources for s in src.sentences if not (s.suspicious and options.withhold_suspicious)]
     dates = {d: kept for d, ids in date_mentions(sources).items() if (kept := [i for i in ids if i in shown])}
-    candidates = actors.find(sources, set(shown))[:MAX_CANDIDATES] if options.named_actors else []
-    mentions = {c.name: c.sentence_ids for c in candidates}
-    # A withheld sentence cannot be cited; with --named-actors, actors are names the sources write.
+    candidates = actors.find(sources, set(shown))[:length.named_actors] if options.named_actors else []
+    mentions = {c.name: (c.kind, c.sentence_ids) for c in candidates}
+    # A withheld sentence cannot be cited; the actors are the names the sources write most.
     request_schema = json_schema(shown, dates, length, list(mentions) or None)
     messages = build_messages(sources, options, prompt_set, length, candidates, notes)
     request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed)

@@ -7,21 +7,28 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 SCHEMA_VERSION = 1
 CITATION_PATTERN = r"^[1-9][0-9]*\.[1-9][0-9]*$"
 # Above this many sentences the citation enum makes grammars and requests too large; a pattern
 # is sent instead and the pipeline's own check still rejects unknown ids.
 MAX_ENUM_IDS = 600
+# A named actor's role: a phrase of three words or more ("Secretary of State on his last trip"), up
+# to about 80 characters; a single word came out as a label ("Country", "Organization").
+ROLE_PATTERN = r'^[^"\\\[\]\x00-\x1f ]{1,20} [^"\\\[\]\x00-\x1f ]{1,20} [^"\\\[\]\x00-\x1f]{1,40}$'
 
 CitationId = Annotated[str, StringConstraints(pattern=CITATION_PATTERN)]
-Citations = Annotated[list[CitationId], Field(min_length=1, max_length=2)]
+# The same id cited twice is cited once.
+Citations = Annotated[list[CitationId], Field(min_length=1, max_length=2),
+                      AfterValidator(lambda ids: list(dict.fromkeys(ids)))]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
-# A signpost in words: small models otherwise fill it with sentence ids ("1.17"). The pattern
-# also keeps quotes and backslashes out, as regex-built grammars would not escape them.
-Signpost = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r'^[^0-9"\\\[\]][^"\\\[\]]{0,99}$')]
+# A signpost in words, at least two: small models otherwise fill it with sentence ids ("1.17"), a
+# key's name ("citations") or a bare name. The pattern also keeps quotes, brackets, backslashes and
+# control characters out, as regex-built grammars would not escape them.
+SIGNPOST_PATTERN = r'^[^0-9"\\\[\]:\x00-\x1f ][^"\\\[\]:\x00-\x1f ]{0,29} [^"\\\[\]:\x00-\x1f]{1,80}$'
+Signpost = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SIGNPOST_PATTERN)]
 Level = Literal["low", "medium", "high"]
 ActorKind = Literal[
     "government",
@@ -34,6 +41,9 @@ ActorKind = Literal[
     "company",
     "media",
     "public",
+    "person",  # the kinds below are what the name finder can tell (see `actors.KINDS`)
+    "organisation",
+    "group",
     "other",
 ]
 Horizon = Literal["weeks", "months", "years"]
@@ -47,7 +57,9 @@ class Actor(_Strict):
     name: Short
     kind: ActorKind
     role: Text
-    interests: Text
+    # Not asked for when the actors are the names the sources write (see `json_schema`): it measured
+    # as the field small models copy most, the same words under every actor.
+    interests: Text | None = None
     citations: Citations
 
 
@@ -89,7 +101,7 @@ class Briefing(_Strict):
     title: Short
     bottom_line: Text
     context: Text
-    actors: Annotated[list[Actor], Field(min_length=1, max_length=8)]
+    actors: Annotated[list[Actor], Field(min_length=1, max_length=16)]
     positions: Annotated[list[Position], Field(max_length=8)]
     risks: Annotated[list[Risk], Field(min_length=1, max_length=5)]
     open_questions: Annotated[list[OpenQuestion], Field(min_length=1, max_length=4)]
@@ -163,6 +175,7 @@ class Length:
 
     name: str
     actors: int
+    named_actors: int  # when the actors are the names the sources write most (see `actors.find`)
     positions: int
     risks: int
     open_questions: int
@@ -175,27 +188,28 @@ class Length:
 LENGTHS = {
     length.name: length
     for length in (
-        Length("short", actors=3, positions=3, risks=2, open_questions=2, timeline=2),
-        Length("standard", actors=4, positions=4, risks=3, open_questions=2, timeline=3),
-        Length("long", actors=8, positions=8, risks=5, open_questions=4, timeline=6),  # the schema's maxima
+        Length("short", actors=3, named_actors=12, positions=3, risks=2, open_questions=1, timeline=2),
+        Length("standard", actors=4, named_actors=14, positions=4, risks=3, open_questions=2, timeline=3),
+        # The schema's maxima.
+        Length("long", actors=8, named_actors=16, positions=8, risks=5, open_questions=4, timeline=6),
     )
 }
 
 
 def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None,
                 length: Length | None = None, actor_names: list[str] | None = None) -> dict[str, Any]:
-    """The JSON schema sent to the backend. Citations may name only real sentence ids; timeline
-    events may cite only sentences that write a date, and use only dates the sources write
-    (sources without dates get an empty timeline).
+    """The JSON schema sent to the backend. Citations may name only real sentence ids; a timeline
+    event takes a date the sources write and cites only sentences that write that date (sources
+    without dates get an empty timeline).
 
     Args:
         citation_ids: the ids of every numbered source sentence; None keeps the generic pattern.
         dates: date expressions found in the sources with the ids of their sentences; None leaves
             the timeline free.
         length: how many items each list may hold (default: standard).
-        actor_names: the actors the sources name (see `actors.find`): actors, positions and
-            affected actors may name only these, and an actor's citations are not asked for
-            (they come from the sentences that name it, see `cite_actors`).
+        actor_names: the briefing's actors, the names the sources write most (see `actors.find`):
+            the answer gives each one's role, keyed by name, and positions and affected actors
+            may name only these (kinds and citations are added by `cite_actors`).
     """
     schema = copy.deepcopy(_BASE)
     defs = schema["$defs"]
@@ -205,40 +219,51 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         for name in ("Actor", "Position", "Risk", "OpenQuestion", "TimelineEvent"):
             defs[name]["properties"]["citations"]["items"] = {"enum": list(citation_ids), "type": "string"}
     if dates:
-        event = defs["TimelineEvent"]["properties"]
-        event["date"] = {"enum": list(dates), "type": "string", "description": event["date"]["description"]}
-        dated_ids = list(dict.fromkeys(i for ids in dates.values() for i in ids))
-        event["citations"]["items"] = {"enum": dated_ids, "type": "string"}
+        # The date first, from those the sources write, then only the sentences that write it,
+        # then what happened: one alternative per date, so the date and its evidence agree.
+        # (Measured on bench/quality.py: 3/4 events paired right; asked for the event first, 0/2.)
+        event = defs.pop("TimelineEvent")["properties"]
+        citations = event["citations"]
+        defs["EventText"] = event["event"]
+        defs["TimelineEvent"] = {"anyOf": [
+            {"type": "object", "additionalProperties": False, "required": ["date", "citations", "event"],
+             "properties": {"date": {"enum": [date], "type": "string"},  # enum: more servers know it than const
+                            "citations": {**citations, "items": {"enum": ids, "type": "string"}},
+                            "event": {"$ref": "#/$defs/EventText"}}}
+            for date, ids in dates.items()]}
     elif dates is not None:
         schema["properties"]["timeline"]["maxItems"] = 0
     if actor_names:
         names = {"enum": list(actor_names), "type": "string"}
-        actor = defs["Actor"]
-        actor["properties"]["name"] = names
-        del actor["properties"]["citations"]
-        actor["required"] = [r for r in actor["required"] if r != "citations"]
+        # The actors are these names, in this order: the model writes only each one's role, as an
+        # object keyed by name that `cite_actors` turns back into the briefing's list.
+        # {"role": …} rather than a bare string: keyed straight to a string, the small model
+        # wrote labels ("actor", "issue") instead of roles.
+        entry = {"type": "object", "additionalProperties": False, "required": ["role"],
+                 "properties": {"role": {"type": "string", "pattern": ROLE_PATTERN}}}
+        schema["properties"]["actors"] = {"type": "object", "additionalProperties": False,
+                                          "required": list(actor_names),
+                                          "properties": dict.fromkeys(actor_names, entry)}
         defs["Position"]["properties"]["actor"] = {**names, "description": "One of the listed actors."}
         defs["Risk"]["properties"]["affected_actors"]["items"] = names
-        actors = schema["properties"]["actors"]
-        actors["minItems"] = min(actors["maxItems"], len(actor_names))  # a short list forgets who matters
     return schema
 
 
-def cite_actors(data: Any, mentions: dict[str, list[str]]) -> Any:
-    """Complete a decoded answer whose actor names were limited to the names the sources write
-    (see `json_schema(actor_names=…)`): each actor cites the sentences that name it, and a position
-    on one of those names that the answer did not list as an actor is left out (the schema can
-    only allow every name the sources write, not just the ones the answer chose)."""
-    if not (mentions and isinstance(data, dict) and isinstance(data.get("actors"), list)):
+def cite_actors(data: Any, actors: dict[str, tuple[str, list[str]]]) -> Any:
+    """Turn a decoded answer whose actors were the names the sources write (see
+    `json_schema(actor_names=…)`: `{name: {"role": …}}`) back into the briefing's list.
+
+    Args:
+        actors: each name's kind and the ids of the sentences that name it (the first two are cited).
+    """
+    if not (actors and isinstance(data, dict) and isinstance(data.get("actors"), dict)):
         return data
     listed = []
-    for actor in data["actors"]:
-        if isinstance(actor, dict) and actor.get("name") in mentions:
-            listed.append(actor["name"])
-            actor.setdefault("citations", mentions[actor["name"]][:2])
-    if isinstance(data.get("positions"), list):
-        data["positions"] = [p for p in data["positions"] if not (
-            isinstance(p, dict) and p.get("actor") in mentions and listed_name(str(p["actor"]), listed) is None)]
+    for name, entry in data["actors"].items():
+        kind, ids = actors.get(name, ("other", []))
+        listed.append({**(entry if isinstance(entry, dict) else {"role": entry}), "name": name, "kind": kind,
+                       "citations": ids[:2]})
+    data["actors"] = listed
     return data
 
 

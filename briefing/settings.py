@@ -97,10 +97,11 @@ class GenerateOptions:
     vars: dict[str, str] = setting({}, "KEY=VALUE made available to templates as vars.KEY.", flag="var")
     max_tokens: int = setting(2048, "Output token limit per model call.", ge=256)
     concurrency: int = setting(4, "Parts of a long document read at once against a server.", ge=1)
-    # Off by default: on the embedded model it measured no better (bench/quality.py: key actors
-    # 8/44 against 9/44) and made the sample 20 % longer to write (README, Benchmarks).
+    # The model, left to choose, named 9 of 44 key actors of the development articles
+    # (bench/quality.py); the names the sources write most named 29 (README, Benchmarks).
     named_actors: bool = setting(
-        False, "Find the names the sources write (spaCy) and allow only those as actors (experimental).")
+        True, "The actors are the names the sources write most (found by spaCy), each with the sentences "
+        "naming it; off: the model chooses and names them.")
     # Paragraphs that try to instruct AI models are replaced by a note in the prompt (they stay
     # in the source and can still be cited and quoted); False shows them to the model as text.
     withhold_suspicious: bool = True

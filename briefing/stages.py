@@ -80,7 +80,9 @@ def plan(sources: list[Source], backend: Backend, options: GenerateOptions, show
     if not window:
         raise TooLargeError("the sources are too long for one call and the model's window is unknown: "
                             "set --context-window to brief them in stages")
-    budget = window - NOTES_TOKENS - OVERHEAD_TOKENS
+    # At most half the window a part: on the development PDF, a small model reading 7,000 tokens at
+    # once noted only the first sentences of each part (3 notes of 8, all from the first page).
+    budget = min(window - NOTES_TOKENS - OVERHEAD_TOKENS, window // 2)
     parts: list[Part] = []
     current: list[Sentence] = []
     current_tokens = 0

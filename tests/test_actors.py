@@ -9,7 +9,7 @@ import pytest
 from briefing import actors
 from briefing.ingest import load_source, load_sources
 from briefing.pipeline import generate, prepare
-from briefing.schema import cite_actors
+from briefing.schema import LENGTHS, cite_actors
 from briefing.settings import GenerateOptions
 
 from helpers import SEED, FakeBackend, as_json, good_briefing
@@ -34,38 +34,84 @@ def test_people_organisations_and_countries_are_found_with_their_aliases(tmp_pat
     assert "Portugal" in found
 
 
-def test_the_schema_limits_actor_names_to_the_candidates_and_cites_them_from_their_mentions() -> None:
+def _keyed(briefing: dict, names: list[str]) -> dict:
+    """An answer in the shape the named-actors schema asks for: actors keyed by name."""
+    return {**briefing, "actors": {n: {"role": f"role of {n}"} for n in names}}
+
+
+def test_the_actors_are_the_most_named_and_cite_their_mentions() -> None:
     backend = FakeBackend(as_json(good_briefing()))
     prepared = prepare(load_sources([SEED]), backend, NAMED)
-    names = prepared.request.json_schema["$defs"]["Actor"]["properties"]["name"]["enum"]
-    assert "Donald Trump" in names and "Antony Blinken" in names
-    assert "citations" not in prepared.request.json_schema["$defs"]["Actor"]["properties"]
-    assert "Named in the sources, most mentioned first: Donald Trump; " in prepared.request.messages[1]["content"]
-    drafted = {"actors": [{"name": "Antony Blinken", "kind": "official", "role": "r", "interests": "i"}]}
-    cited = cite_actors(drafted, prepared.mentions)
-    assert cited["actors"][0]["citations"] == prepared.mentions["Antony Blinken"][:2]
+    schema = prepared.request.json_schema
+    names = schema["properties"]["actors"]["required"]
+    assert names == list(schema["properties"]["actors"]["properties"])  # every one, in this order
+    assert names[:2] == ["Donald Trump", "Ukraine"] and "Antony Blinken" in names
+    assert len(names) == LENGTHS[backend.default_length].named_actors
+    assert schema["$defs"]["Position"]["properties"]["actor"]["enum"] == names
+    shown = "The actors, the names the sources write most: Donald Trump (President-elect); Ukraine; "
+    assert shown in prepared.request.messages[1]["content"]  # with how the source introduces a person
+    cited = cite_actors({"actors": {"Antony Blinken": {"role": "r"}}}, prepared.mentions)
+    assert cited["actors"] == [{"role": "r", "name": "Antony Blinken", "kind": "person",
+                                "citations": prepared.mentions["Antony Blinken"][1][:2]}]
 
 
-def test_an_answer_without_actor_citations_is_completed_from_the_mentions() -> None:
-    briefing = good_briefing()
-    for actor in briefing["actors"]:
-        del actor["citations"]
+def test_an_answer_keyed_by_actor_becomes_the_briefing_s_list_with_citations_from_mentions() -> None:
+    prepared = prepare(load_sources([SEED]), FakeBackend(), NAMED)
+    names = list(prepared.mentions)
+    briefing = _keyed(good_briefing(), names)
     run = generate(load_sources([SEED]), FakeBackend(as_json(briefing)), NAMED)
-    assert all(a.citations for a in run.briefing.actors)
+    assert [a.name for a in run.briefing.actors] == names
+    assert all(a.citations and a.interests is None for a in run.briefing.actors)
     assert run.briefing.actors[0].citations[0] in run.quotes
-
-
-def test_a_position_on_a_name_the_answer_did_not_list_as_an_actor_is_left_out_not_a_failure() -> None:
-    briefing = good_briefing()
-    for actor in briefing["actors"]:
-        del actor["citations"]
-    briefing["positions"].append({"actor": "Joe Biden", "issue": "Aid", "stance": "Wants aid sent now",
-                                  "citations": ["1.5"]})
-    run = generate(load_sources([SEED]), FakeBackend(as_json(briefing)), NAMED)
-    assert [p.actor for p in run.briefing.positions] == ["Donald Trump"]
     assert len(run.attempts) == 1
 
 
-def test_names_are_not_looked_up_unless_asked_for() -> None:
-    prepared = prepare(load_sources([SEED]), FakeBackend())
-    assert prepared.mentions == {} and "Named in the sources" not in prepared.request.messages[1]["content"]
+def test_a_keyed_answer_missing_an_actor_is_sent_back_for_repair() -> None:
+    prepared = prepare(load_sources([SEED]), FakeBackend(), NAMED)
+    first = _keyed(good_briefing(), list(prepared.mentions))
+    first["actors"] = {"Antony Blinken": {"role": ""}}  # an empty role
+    second = _keyed(good_briefing(), list(prepared.mentions))
+    run = generate(load_sources([SEED]), FakeBackend(as_json(first), as_json(second)), NAMED)
+    assert [a.kind for a in run.attempts] == ["generate", "repair"]
+    assert run.attempts[0].errors[0].startswith("actors.0.role")
+    assert {a.kind for a in run.briefing.actors} >= {"person", "government"}
+
+
+def test_names_are_not_looked_up_when_turned_off() -> None:
+    prepared = prepare(load_sources([SEED]), FakeBackend(), GenerateOptions(named_actors=False))
+    assert prepared.mentions == {} and "names the sources write" not in prepared.request.messages[1]["content"]
+    assert prepared.request.json_schema["properties"]["actors"]["type"] == "array"
+
+
+def test_things_and_credits_are_not_actors(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text(
+        "LISBON (Newswire) - The Harbour Authority said the Tide Control System (TCS) failed twice.\n"
+        "The authority asked Atlas Marine to replace the TCS; Atlas Marine Flight 12 was grounded.\n"
+        "The Port Safety Manual was revised and the Harbour Authority fined Atlas Marine.\n",
+        encoding="utf-8")
+    names = [c.name for c in actors.find([load_source(path)])]
+    assert "Harbour Authority" in names and "Atlas Marine" in names
+    not_actors = {"Newswire", "LISBON", "TCS", "Tide Control System", "Port Safety Manual", "Atlas Marine Flight"}
+    assert not not_actors & set(names)
+
+
+def test_only_the_sentences_given_are_searched(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = tmp_path / "story.txt"
+    path.write_text(STORY, encoding="utf-8")
+    source = load_source(path)
+    view = replace(source, sentences=[source.sentences[0], source.sentences[2]])  # as a staged run shows it
+    found = {c.name: c.sentence_ids for c in actors.find([view])}
+    assert "Portugal" not in found  # named only in sentence 2
+    assert all(set(ids) <= {"1.1", "1.3"} for ids in found.values())
+
+
+def test_a_person_s_title_or_description_comes_from_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text("Foreign Minister Ana Duarte met the press.\nKenji Sato, a former trade envoy, disagreed.\n"
+                    "Duarte and Sato will meet again.\n", encoding="utf-8")
+    found = {c.name: c.titles for c in actors.find([load_source(path)])}
+    assert found["Ana Duarte"] == ["Foreign Minister"]
+    assert found["Kenji Sato"] == ["a former trade envoy"]

@@ -34,6 +34,8 @@ def test_grammar_compiles_for_the_real_schema() -> None:
 
     ids = [f"1.{i}" for i in range(1, 40)]
     assert compact_grammar(json_schema(ids, {"Nov. 5": ["1.3"]}), json.dumps(good_briefing())) is not None
+    named = json_schema(ids, {"Nov. 5": ["1.3"], "2022": ["1.4", "1.9"]}, None, ["Ana Duarte", "U.S."])
+    assert compact_grammar(named, json.dumps(good_briefing())) is not None
 
 
 class _OverflowingLlama:

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -112,13 +113,14 @@ def test_user_prompt_folder_overrides_one_template_and_inherits_the_rest(sources
 
 def test_length_sets_the_list_bounds_sent_to_the_model(sources) -> None:  # type: ignore[no-untyped-def]
     backend = FakeBackend(as_json(good_briefing()), as_json(good_briefing()))
-    generate(sources, backend, GenerateOptions(length="long"))
+    unnamed = GenerateOptions(named_actors=False)
+    generate(sources, backend, replace(unnamed, length="long"))
     props = backend.requests[0].json_schema["properties"]
     assert (props["actors"]["maxItems"], props["risks"]["maxItems"]) == (8, 5)
     assert "up to 8 main actors" in backend.requests[0].messages[1]["content"]
     backend.default_length = "short"
-    generate(sources, backend)  # a backend's own default applies when no length is asked for
-    assert backend.requests[1].json_schema["properties"]["actors"]["maxItems"] == 3
+    generate(sources, backend, unnamed)  # a backend's own default applies when no length is asked for
+    assert backend.requests[1].json_schema["properties"]["risks"]["maxItems"] == 2
 
 
 def test_paragraphs_that_instruct_ai_models_are_withheld_and_uncitable(tmp_path) -> None:  # type: ignore[no-untyped-def]
