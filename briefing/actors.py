@@ -24,12 +24,12 @@ if TYPE_CHECKING:
 _LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-# A flight, a model, a unit named after its maker or operator ("Lion Air Flight 610", "Boeing Model
-# 737"): a mention of the operator.
+# A flight, a model, a unit named after its maker or operator ("Atlas Marine Flight 12", "Acme Model
+# 40"): a mention of the operator.
 _DESIGNATION = re.compile(
     r"^(?P<head>\S.*?\S)\s+(?:Flight|Flights|Model|Models|Airplanes?|Aircraft|Vehicles?)(?:\s+\S+)?$")
 # Names whose last word makes them a thing, not someone who acts: a system, a manual, a law, an
-# address ("Speed Trim System", "Volcker Rule", "South 216th St").
+# address ("Tide Control System", "Harbour Rule", "North 12th St").
 _THING = re.compile(
     r"\b(?:System|Systems|Manual|List|Rule|Rules|Act|Law|Regulations?|Directive|Bulletin|Report|Information|"
     r"Docket|Compliance|Index|Program|Programme|Software|Floor|Building|St|Street|Avenue|Ave|Road|Rd)$")
@@ -92,7 +92,7 @@ def find(sources: list[Source], shown: set[str] | None = None) -> list[Candidate
                 continue
             if ent.label_ not in _LABELS or (shown is not None and sentence.id not in shown):
                 continue
-            # Words set in capitals ("DISAGREE", "IAS DISAGREE"): a label or a heading, not a person.
+            # Words set in capitals ("CAUTION", "LOW FUEL"): a label or a heading, not a person.
             words = ent.text.split()
             if ent.text.isupper() and (ent.label_ == "PERSON" or (len(words) > 1 and max(map(len, words)) >= 5)):
                 continue
@@ -110,8 +110,8 @@ def find(sources: list[Source], shown: set[str] | None = None) -> list[Candidate
 
 
 def _described(ent: Any) -> list[str]:
-    """How the text introduces a person at this mention: the title before the name ("Secretary of
-    State Antony Blinken") or the phrase set beside it ("Anne Lee, a former envoy, said")."""
+    """How the text introduces a person at this mention: the title before the name ("Foreign
+    Minister Ana Duarte") or the phrase set beside it ("Anne Lee, a former envoy, said")."""
     found = []
     root, doc = ent.root, ent.doc
     left = doc[root.left_edge.i:ent.start]
@@ -130,7 +130,7 @@ def _described(ent: Any) -> list[str]:
 
 def _defined_things(text: str) -> set[str]:
     """Acronyms the text defines as a thing or a common noun, not an organisation:
-    "Airplane Flight Manual (AFM)", "notice of proposed rulemaking (NPRM)"."""
+    "Port Safety Manual (PSM)", "request for comments (RFC)"."""
     things = set()
     for m in re.finditer(r"((?:[\w’'-]+\s+){1,8}?)\(([A-Z]{2,6})s?\)", text):
         words, acronym = m[1].split(), m[2]
@@ -144,7 +144,7 @@ def _defined_things(text: str) -> set[str]:
 
 
 def _credit(text: str, start: int, end: int, sentence_start: int) -> bool:
-    """A dateline: a news agency's credit, "MUMBAI (Reuters) -" or "(CNN) --", who wrote the story
+    """A dateline: a news agency's credit, "LISBON (Newswire) -" or "(Newswire) --", who wrote the story
     and not who is in it, and the place in capitals before it."""
     agency = (text[start - 1:start] == "(" and text[end:end + 1] == ")" and start - sentence_start <= 40
               and bool(re.match(r"\s*[-–—]", text[end + 1:end + 4])))
@@ -158,13 +158,13 @@ def _order(sentence_id: str) -> tuple[int, ...]:
 
 
 def _clean(text: str) -> str:
-    text = " ".join(text.split()).split(":")[0]  # "Acme Company: Docket No. 5" names Acme Company
+    text = " ".join(text.split()).split(":")[0]  # "Acme Company: Case No. 5" names Acme Company
     if designation := _DESIGNATION.match(text):
         text = designation["head"]
     text = _POSSESSIVE.sub("", _LEADING.sub("", text.strip()))
     text = text.strip(" ,;:-–—\"'“”‘’()")
-    text = re.sub(r"\s+(?:and|or|&)$", "", text)  # "BSE Sensex and" of "BSE Sensex and Nifty"
-    text = re.sub(r"\s+No\.?$", "", text)  # "Docket No" of "Docket No. 2020-0686"
+    text = re.sub(r"\s+(?:and|or|&)$", "", text)  # "Acme Index and" of "Acme Index and Bolt Index"
+    text = re.sub(r"\s+No\.?$", "", text)  # "Case No" of "Case No. 12-345"
     return text if re.search(r"\.\w\.$", text) else text.rstrip(".")  # "U.S." keeps its dot
 
 
@@ -231,7 +231,7 @@ def _tail(short: list[str], full: list[str]) -> bool:
 
 
 def _head(short: list[str], full: list[str]) -> bool:
-    """An organisation's short name that starts its full one ("JPMorgan" of "JPMorgan Chase")."""
+    """An organisation's short name that starts its full one ("Acme" of "Acme Holdings")."""
     return len(short) < len(full) and [w.casefold() for w in full[:len(short)]] == [w.casefold() for w in short]
 
 

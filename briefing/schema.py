@@ -135,7 +135,7 @@ class Briefing(_Strict):
 
 def listed_name(name: str, names: list[str]) -> str | None:
     """The listed actor `name` refers to: an exact match, or the one listed name whose words
-    include all of its words or the other way round, ignoring case ("Blinken" → "Antony Blinken").
+    include all of its words or the other way round, ignoring case ("Duarte" → "Ana Duarte").
     None when no listed name, or more than one, fits."""
     if name in names:
         return name
@@ -274,7 +274,7 @@ def mark_cut_text(model: BaseModel) -> list[str]:
     """End text fields that stop exactly at their length cap with "…" at a word boundary.
 
     A grammar-constrained model is stopped mid-word when it reaches a field's maxLength
-    ("prior to Trump's 2"); the reader should see that the text was cut. Returns the fields marked.
+    ("before the minister's 2"); the reader should see that the text was cut. Returns the fields marked.
     """
     marked = []
     for name, info in type(model).model_fields.items():

@@ -37,7 +37,7 @@ class About:
 
     authors: list[str] = field(default_factory=list)  # from a byline or the page's metadata
     credits: list[str] = field(default_factory=list)  # "Reporting by …; Editing by …", "… contributed"
-    dateline: str | None = None  # the place a story was filed from ("MUMBAI")
+    dateline: str | None = None  # the place a story was filed from ("LISBON")
     published: str | None = None  # the page's publication date, as its metadata gives it
 
 

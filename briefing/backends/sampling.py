@@ -13,9 +13,9 @@ small model otherwise puts the same source sentence in the bottom line, a risk a
 the word that would complete a repeated run of `repeat_words` is set aside for the next likeliest
 one the grammar allows, as `no_repeat_ngram_size` does in other libraries. Names are exempt, and
 so is any word the grammar leaves no alternative to. Eight words: at five, the model dodged by
-gluing words together ("morethan") and could not mention the same fact in two fields at all.
+gluing words together ("wordsglued") and could not mention the same fact in two fields at all.
 Nor may a text end while it says what an earlier one said (the same words, as `content.repeats`
-counts them): short ones ("stock market index") repeat without any long run.
+counts them): short ones ("regional shipping firm") repeat without any long run.
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ class GrammarFirstChoice:
         assert token is not None
         banned: set[int] = set()
         while len(banned) < 16 and (self._repeats(token) or self._ends_a_repeat(token)):
-            # The word set aside, and the same word glued to the one before ("morethan").
+            # The word set aside, and the same word glued to the one before ("wordsglued").
             banned |= {token, *self._glued(token)}
             other = self._choose(logits, grammar_first=True, banned=banned)
             if other is None:

@@ -44,7 +44,7 @@ _BLOCK_HEADING = re.compile(
     r"(?: news)?|don['’]t miss|also (?:read|on|see))\s*:?$",
     re.IGNORECASE,
 )
-# Photo captions and credits: "1 of 4. …", "Photo: …", "REUTERS/Jane Doe", "(Getty Images)".
+# Photo captions and credits: "1 of 4. …", "Photo: …", "NEWSWIRE/Jane Doe", "(Getty Images)".
 _CAPTION = re.compile(
     r"^\d{1,3}\s+of\s+\d{1,3}\s*[.:)\-–]"
     r"|^(?:photo|image|picture|caption|credit|file photo|photograph)s?\s*(?:credit)?\s*[:|]"
@@ -78,7 +78,7 @@ _TRAILING_CREDIT = re.compile(
     re.IGNORECASE,
 )
 _WIDGET = re.compile(r"^(?:loading|please wait|fetching|updating)\b[^.!?]{0,40}(?:\.\.\.|…)\s*$", re.IGNORECASE)
-# A dateline: "MUMBAI (Reuters) -", "WASHINGTON, Nov 5 (AP) —", "LONDON —".
+# A dateline: "LISBON (Newswire) -", "OSLO, Mar 3 (AP) —", "LONDON —".
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z.'’\- ]{1,40}?(?:,\s*[A-Z][A-Za-z.'’\- ]{1,30}?)*)"
     r"(?:,?\s+\w{3,9}\.?\s+\d{1,2})?\s*(?:\([A-Za-z.&'’ ]{2,30}\))?\s*(?:-{1,2}|[—–])\s+\S"
@@ -140,7 +140,7 @@ _CREDIT_MARK = "\x00credit"
 
 
 def _names(text: str) -> list[str]:
-    """Names in a byline: "Jane Doe and John Roe, Reuters" → both names (the outlet stays out)."""
+    """Names in a byline: "Jane Doe and John Roe, AFP" → both names (the outlet stays out)."""
     text = re.split(r"\s*[|•·]\s*|,\s*(?=(?:Reuters|AP|AFP|Bloomberg|CNN|BBC|staff|correspondent)\b)", text)[0]
     parts = re.split(r"\s*(?:,|\band\b|&)\s*", text)
     return [p.strip() for p in parts if p.strip() and p.strip()[0].isupper()]
@@ -199,7 +199,7 @@ def _unique(lines: list[str]) -> list[str]:
 
 
 def _dateline(lines: list[str]) -> tuple[list[str], str | None]:
-    """The place of the story's dateline; a line that is only that place ("MUMBAI") goes."""
+    """The place of the story's dateline; a line that is only that place ("LISBON") goes."""
     for i, line in enumerate(lines[:4]):
         match = _DATELINE.match(line)
         if not match:

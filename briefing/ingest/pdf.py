@@ -26,8 +26,8 @@ From the characters of each page to `Document.text`:
    at the top of the next one, past a block in another type size (a masthead, a caption); a
    word hyphenated at a line end is joined when the document spells it without the hyphen (or
    writes it nowhere), and keeps its hyphen when the document writes it so, when the second part
-   starts with a capital or a digit, after a word in capitals (FAA-approved), before "and"/"or"
-   (pre- and post-flight), or in a URL or e-mail address; dashes (737–9) join without a space.
+   starts with a capital or a digit, after a word in capitals (EPA-approved), before "and"/"or"
+   (pre- and post-flight), or in a URL or e-mail address; dashes (2019–21) join without a space.
 
 Each paragraph is one line of `Document.text`, paragraphs are separated by a blank line, and
 `Document.pages` holds the offset at which each page's text starts.
@@ -774,7 +774,7 @@ class _Vocabulary:
             return left, ""  # Soekarno-Hatta, 9-ANM, COVID-19
         if not prefix or (len(prefix) > 1 and prefix.isupper()) or any(ch.isdigit() for ch in token) \
                 or re.search(r"[-\u2010]", token):
-            return left, ""  # FAA-approved, 737-based, state-of-the-art
+            return left, ""  # EPA-approved, A320-based, state-of-the-art
         return left[:-1], ""  # typesetting: require-ments
 
 
