@@ -31,8 +31,17 @@ _DESIGNATION = re.compile(
 # Names whose last word makes them a thing, not someone who acts: a system, a manual, a law, an
 # address ("Tide Control System", "Harbour Rule", "North 12th St").
 _THING = re.compile(
-    r"\b(?:System|Systems|Manual|List|Rule|Rules|Act|Law|Regulations?|Directive|Bulletin|Report|Information|"
+    r"\b(?:System|Systems|Manual|Handbook|Checklist|Guide|List|Rule|Rules|Act|Law|Regulations?|Directive|Bulletin|Report|Information|"
     r"Docket|Compliance|Index|Program|Programme|Software|Floor|Building|St|Street|Avenue|Ave|Road|Rd)$")
+# Words that report speech: their subject is someone the sources quote.
+_SAYS = {"said", "says", "say", "told", "tells", "added", "adds", "noted", "notes", "warned", "warns", "wrote",
+         "writes", "argued", "argues", "announced", "announces", "predicted", "predicts", "reported", "reports",
+         "explained", "estimated", "stated", "insisted", "acknowledged", "urged", "responded", "cautioned"}
+# Contact details: a telephone or fax number, an email address, a room, a post-office box, a
+# postcode after its state or city ("Springfield, IL 62701").
+_CONTACT = re.compile(r"\b(?:[Tt]elephone|[Ff]ax|[Ee]-?mail)\b\s*:|\bRoom\s+\w*\d|\bP\.?\s?O\.?\s+Box\b|\S@\w"
+                      r"|\b[A-Z][A-Za-z]+,?\s+\d{5}(?:[-–]\d{4})?\b")
+_MINOR = {"of", "and", "for", "the", "on", "in", "to", "a", "an"}
 _TITLES = re.compile(
     r"^(?:President(?:-elect)?|Prime Minister|Secretary(?: of State)?|Minister|Chancellor|Senator|Sen\.|"
     r"Rep\.|Governor|Gov\.|Mayor|Judge|Justice|General|Gen\.|Dr\.|Mr\.|Mrs\.|Ms\.|Sir|King|Queen|Pope)\s+"
@@ -53,6 +62,13 @@ class Candidate:
     sentence_ids: list[str] = field(default_factory=list)
     aliases: set[str] = field(default_factory=set)
     titles: list[str] = field(default_factory=list)  # how the sources introduce a person, in their words
+    quoted: int = 0  # mentions where it speaks: "…, X said", "according to X"
+    voices: set[str] = field(default_factory=set)  # people whose description names it: its spokespeople
+
+    def weight(self, speaking: set[str]) -> int:
+        """How central the sources make it: its mentions, one more when it speaks, one more when
+        someone who speaks for it does (`speaking`: the casefolded names of everyone quoted)."""
+        return self.mentions + (self.quoted > 0) + bool(self.voices & speaking)
 
     @property
     def kind(self) -> str:
@@ -85,28 +101,36 @@ def find(sources: list[Source], shown: set[str] | None = None) -> list[Candidate
         return []
     found: dict[str, Candidate] = {}
     for source in sources:
+        lowercase = set(re.findall(r"\b[a-z]{3,}\b", source.text))
         starts = [s.start for s in source.sentences]
-        for ent in nlp(source.text).ents:  # the whole text: names are found better in context
+        doc = nlp(source.text)
+        people = {token.i: ent for ent in doc.ents if ent.label_ == "PERSON" for token in ent}
+        for ent in doc.ents:  # the whole text: names are found better in context
             sentence = source.sentences[max(bisect_right(starts, ent.start_char) - 1, 0)]
             if not sentence.start <= ent.start_char < sentence.end:  # between the sentences given
                 continue
             if ent.label_ not in _LABELS or (shown is not None and sentence.id not in shown):
                 continue
-            # Words set in capitals ("CAUTION", "LOW FUEL"): a label or a heading, not a person.
-            words = ent.text.split()
-            if ent.text.isupper() and (ent.label_ == "PERSON" or (len(words) > 1 and max(map(len, words)) >= 5)):
+            if _CONTACT.search(sentence.text):  # an address to write to is not someone who acts
+                continue
+            if not _named(ent, lowercase):
                 continue
             if _credit(source.text, ent.start_char, ent.end_char, sentence.start):
                 continue
+            voice = _speaks_for(ent, people) if ent.label_ in ("ORG", "GPE") else None
             # "World Health Organization (WHO)": the name, and its short form as another mention.
             for name in filter(_usable, map(_clean, ent.text.replace(")", "").split("("))):
-                _add(found, name, ent.label_, sentence.id)
-                if ent.label_ == "PERSON" and not found[name.casefold()].titles:
-                    found[name.casefold()].titles.extend(_described(ent))
+                candidate = _add(found, name, ent.label_, sentence.id)
+                candidate.quoted += _quoted(ent)
+                if voice is not None:
+                    candidate.voices.add(_clean(voice.text).casefold())
+                if ent.label_ == "PERSON" and not candidate.titles:
+                    candidate.titles.extend(_described(ent))
     things = set().union(*(_defined_things(source.text) for source in sources))
     merged = [c for c in _merge(list(found.values())) if not c.aliases & things]
     first = {c.name: min(_order(i) for i in c.sentence_ids) for c in merged}
-    return sorted(merged, key=lambda c: (-c.mentions, first[c.name]))
+    speaking = {alias.casefold() for c in merged if c.quoted for alias in c.aliases}
+    return sorted(merged, key=lambda c: (-c.weight(speaking), first[c.name]))
 
 
 def _described(ent: Any) -> list[str]:
@@ -129,18 +153,71 @@ def _described(ent: Any) -> list[str]:
 
 
 def _defined_things(text: str) -> set[str]:
-    """Acronyms the text defines as a thing or a common noun, not an organisation:
-    "Port Safety Manual (PSM)", "request for comments (RFC)"."""
+    """Acronyms the text defines as a thing or a common noun, not an organisation, in the singular
+    and the plural: "Port Safety Manual (PSM)", "request for comments (RFC)", "Notice of proposed
+    rulemaking (NPRM)"."""
     things = set()
     for m in re.finditer(r"((?:[\w’'-]+\s+){1,8}?)\(([A-Z]{2,6})s?\)", text):
-        words, acronym = m[1].split(), m[2]
-        for n in range(len(acronym), len(words) + 1):  # the shortest run of words the acronym spells
-            spelled = [w for w in words[-n:] if w.casefold() not in {"of", "and", "for", "the", "on", "in", "to"}]
-            if "".join(w[0] for w in spelled).upper() == acronym:
-                if _THING.search(" ".join(spelled)) or spelled[0][0].islower():
-                    things.add(acronym)
-                break
+        acronym = m[2]
+        spelled = _expansion(m[1].split(), acronym)
+        if spelled and (_THING.search(" ".join(spelled))
+                        or any(w[:1].islower() and w.casefold() not in _MINOR for w in spelled)):
+            things |= {acronym, acronym + "s"}
     return things
+
+
+def _expansion(words: list[str], acronym: str) -> list[str] | None:
+    """The words before an acronym that it stands for: the shortest run whose initials spell it,
+    with or without the small words ("Department of Transportation (DOT)"); failing that, the
+    run from the last word with its first letter ("Notice of proposed rulemaking (NPRM)")."""
+    for n in range(1, len(words) + 1):
+        run = words[-n:]
+        major = [w for w in run if w.casefold() not in _MINOR]
+        if acronym in ("".join(w[0] for w in major).upper(), "".join(w[0] for w in run).upper()):
+            return run
+    for n in range(1, len(words) + 1):
+        if words[-n][:1].upper() == acronym[0]:
+            return words[-n:]
+    return None
+
+
+def _named(ent: Any, lowercase: set[str]) -> bool:
+    """Whether a span the name finder labelled is a name: not words set in capitals for a label
+    or a heading ("CAUTION", "LOW FUEL"), not a part of a model or a code after its number
+    ("Zephyr 450 MAX", "12 USC"), not a person with digits in the name."""
+    words = ent.text.split()
+    if ent.text.isupper():
+        if ent.label_ == "PERSON" or (len(words) > 1 and max(map(len, words)) >= 5):
+            return False
+        # A word the text also writes in lowercase ("CAUTION" and "caution"): not an acronym.
+        if len(words) == 1 and len(ent.text) >= 5 and ent.text.casefold() in lowercase:
+            return False
+        before = ent.doc[ent.start - 1] if ent.start else None
+        if before is not None and any(c.isdigit() for c in before.text) and len(ent.text) <= 5:
+            return False
+    return not (ent.label_ == "PERSON" and any(c.isdigit() for c in ent.text))
+
+
+def _quoted(ent: Any) -> bool:
+    """Whether this mention is someone speaking: the subject of "said", "told" and the like, or
+    "according to" them."""
+    root = ent.root
+    if root.dep_ in ("nsubj", "nsubjpass") and root.head.lower_ in _SAYS:
+        return True
+    return bool(root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according")
+
+
+def _speaks_for(ent: Any, people: dict[int, Any]) -> Any:
+    """The person whose description names this organisation ("Ana Duarte, a spokeswoman for the
+    Harbour Authority", "Chief Lee with the Port Police"), if any: the person speaks for it."""
+    token = ent.root
+    for _ in range(5):
+        if token.head.i == token.i or token.head.pos_ in ("VERB", "AUX"):
+            return None
+        token = token.head
+        if token.i in people:
+            return people[token.i]
+    return None
 
 
 def _credit(text: str, start: int, end: int, sentence_start: int) -> bool:
@@ -158,7 +235,8 @@ def _order(sentence_id: str) -> tuple[int, ...]:
 
 
 def _clean(text: str) -> str:
-    text = " ".join(text.split()).split(":")[0]  # "Acme Company: Case No. 5" names Acme Company
+    # "Acme Company: Case No. 5" and "Acme Company, Records Office" name Acme Company.
+    text = re.split(r"[:,]", " ".join(text.split()))[0]
     if designation := _DESIGNATION.match(text):
         text = designation["head"]
     text = _POSSESSIVE.sub("", _LEADING.sub("", text.strip()))
@@ -173,13 +251,14 @@ def _usable(name: str) -> bool:
     return letters >= 2 and name[:1].isupper() and len(name) <= 60 and not _THING.search(name)
 
 
-def _add(found: dict[str, Candidate], name: str, label: str, sentence_id: str) -> None:
+def _add(found: dict[str, Candidate], name: str, label: str, sentence_id: str) -> Candidate:
     key = name.casefold()
     candidate = found.setdefault(key, Candidate(name, label))
     candidate.mentions += 1
     candidate.aliases.add(name)
     if sentence_id not in candidate.sentence_ids:
         candidate.sentence_ids.append(sentence_id)
+    return candidate
 
 
 def _merge(candidates: list[Candidate]) -> list[Candidate]:
@@ -194,6 +273,8 @@ def _merge(candidates: list[Candidate]) -> list[Candidate]:
             kept.append(candidate)
             continue
         target.mentions += candidate.mentions
+        target.quoted += candidate.quoted
+        target.voices |= candidate.voices
         target.titles = target.titles or candidate.titles
         target.aliases |= candidate.aliases
         if target.label == "NORP" and candidate.label != "NORP":  # "Russia", not "Russian"
@@ -203,9 +284,14 @@ def _merge(candidates: list[Candidate]) -> list[Candidate]:
 
 
 def _fuller(candidate: Candidate, kept: list[Candidate]) -> Candidate | None:
-    fits = [k for k in kept if _stands_for(candidate.name, k.name, "NORP" in (candidate.label, k.label))
-            or (candidate.label == k.label == "ORG" and _head(candidate.name.split(), k.name.split()))]
-    return fits[0] if len(fits) == 1 else None
+    fits = [k for k in kept if any(_stands_for(candidate.name, name, "NORP" in (candidate.label, k.label))
+                                   for name in sorted(k.aliases | {k.name}))]
+    if fits:
+        return fits[0] if len(fits) == 1 else None
+    # An organisation's short name that starts several fuller ones ("Acme" of "Acme Holdings" and
+    # "Acme Labs"): the one the sources name most.
+    heads = [k for k in kept if candidate.label == k.label == "ORG" and _head(candidate.name.split(), k.name.split())]
+    return max(heads, key=lambda k: k.mentions) if heads else None
 
 
 def _stands_for(short: str, full: str, group: bool) -> bool:
@@ -214,10 +300,12 @@ def _stands_for(short: str, full: str, group: bool) -> bool:
         return True
     short_words, full_words = bare_short.split(), bare_full.split()
     if len(short_words) < len(full_words) and _tail(short_words, full_words):
-        return True
-    if short.isupper() and 2 <= len(short) <= 6:
-        initials = "".join(w[0] for w in full_words if w[:1].isupper())
-        return initials == short
+        # Not a place at the end of another name: "Lakeland" of "University of Lakeland".
+        return full_words[-len(short_words) - 1].casefold() not in {"of", "for", "at", "in", "on"}
+    letters = short.replace(".", "")
+    if letters.isupper() and 2 <= len(letters) <= 6:  # "WHO", "U.S.": initials, with or without the small words
+        spelled = {"".join(w[0] for w in full_words if w[:1].isupper()), "".join(w[0] for w in full_words).upper()}
+        return letters in spelled
     # A group named after its place: "Russian" and "Russia", "Europeans" and "Europe" (one of the two
     # found as a nationality or group, so that Niger and Nigeria stay apart).
     common = _common_prefix(short.casefold(), full.casefold())

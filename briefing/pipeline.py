@@ -147,6 +147,7 @@ class Prepared:
     context_window: int | None
     sent: list[Message]  # the messages as the backend will send them (plain JSON mode adds the schema)
     mentions: dict[str, tuple[str, list[str]]]  # each listed actor's kind and the sentences naming it
+    candidates: list[actors.Candidate]  # the listed actors (named-actors mode), most named first
 
     def budget_line(self) -> str:
         """One line: prompt and answer tokens against the context window."""
@@ -158,12 +159,14 @@ class Prepared:
 
 
 def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | None = None,
-            notes: list[stages.Note] | None = None) -> Prepared:
+            notes: list[stages.Note] | None = None, candidates: list[actors.Candidate] | None = None) -> Prepared:
     """Render the request for these sources and count its tokens; no model is called.
 
     Args:
         notes: for a staged run, the notes taken from each part (`sources` then holds only the
             sentences they cite).
+        candidates: the actors, when already found (a staged run finds them in the whole
+            sources); by default the names these sources write most.
 
     Raises:
         ConfigError: a template fails.
@@ -173,7 +176,8 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     length = LENGTHS[options.length or backend.default_length]
     shown = [s.id for src in sources for s in src.sentences if not (s.suspicious and options.withhold_suspicious)]
     dates = {d: kept for d, ids in date_mentions(sources).items() if (kept := [i for i in ids if i in shown])}
-    candidates = actors.find(sources, set(shown))[:length.named_actors] if options.named_actors else []
+    if candidates is None:
+        candidates = actors.find(sources, set(shown))[:length.named_actors] if options.named_actors else []
     mentions = {c.name: (c.kind, c.sentence_ids) for c in candidates}
     # A withheld sentence cannot be cited; the actors are the names the sources write most.
     request_schema = json_schema(shown, dates, length, list(mentions) or None)
@@ -181,7 +185,7 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed)
     sent = schema_in_prompt(messages, request_schema) if backend.structured_mode == "json_object" else messages
     tokens, how = backend.count_tokens(sent)
-    return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, mentions)
+    return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, mentions, candidates)
 
 
 def fits(prepared: Prepared) -> bool:
@@ -218,7 +222,15 @@ def _staged(sources: list[Source], backend: Backend, options: GenerateOptions, p
         raise TooLargeError("the notes taken from the parts of the sources cite nothing; the sources cannot be "
                             "briefed in stages with this model")
     log.info("briefing from %d notes citing %d sentences", len(notes), len({c for n in notes for c in n.citations}))
-    return prepare(stages.condensed(sources, notes), backend, options, notes), attempts
+    # The actors are the names the whole sources write most, not only the notes: a party named
+    # in a background section the notes pass over is still one. Each is shown in two sentences
+    # that name it, so that it can be cited.
+    cited = {c for note in notes for c in note.citations}
+    introduced = [i for c in prepared.candidates for i in c.sentence_ids[:2] if i not in cited]
+    view = stages.condensed(sources, notes, introduced)
+    kept = {s.id for src in view for s in src.sentences}
+    named = [replace(c, sentence_ids=[i for i in c.sentence_ids if i in kept]) for c in prepared.candidates]
+    return prepare(view, backend, options, notes, named), attempts
 
 
 def check_budget(prepared: Prepared) -> None:

@@ -16,7 +16,11 @@ CITATION_PATTERN = r"^[1-9][0-9]*\.[1-9][0-9]*$"
 MAX_ENUM_IDS = 600
 # A named actor's role: a phrase of three words or more ("Secretary of State on his last trip"), up
 # to about 80 characters; a single word came out as a label ("Country", "Organization").
-ROLE_PATTERN = r'^[^"\\\[\]\x00-\x1f ]{1,20} [^"\\\[\]\x00-\x1f ]{1,20} [^"\\\[\]\x00-\x1f]{1,40}$'
+# No braces either: the small model once tried to close the JSON inside a role ("… region}}},").
+ROLE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,20} [^"\\\[\]{}\x00-\x1f ]{1,20} [^"\\\[\]{}\x00-\x1f]{1,40}$'
+# A stance, as the answer is asked for it: three words or more. One word ("neutral") says nothing an
+# analyst can use, and two actors' one-word stances are the same field twice.
+STANCE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f]{1,170}$'
 
 CitationId = Annotated[str, StringConstraints(pattern=CITATION_PATTERN)]
 # The same id cited twice is cited once.
@@ -188,8 +192,8 @@ class Length:
 LENGTHS = {
     length.name: length
     for length in (
-        Length("short", actors=3, named_actors=12, positions=3, risks=2, open_questions=1, timeline=2),
-        Length("standard", actors=4, named_actors=14, positions=4, risks=3, open_questions=2, timeline=3),
+        Length("short", actors=3, named_actors=14, positions=3, risks=2, open_questions=1, timeline=2),
+        Length("standard", actors=4, named_actors=16, positions=4, risks=3, open_questions=2, timeline=3),
         # The schema's maxima.
         Length("long", actors=8, named_actors=16, positions=8, risks=5, open_questions=4, timeline=6),
     )
@@ -233,6 +237,7 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
             for date, ids in dates.items()]}
     elif dates is not None:
         schema["properties"]["timeline"]["maxItems"] = 0
+    defs["Position"]["properties"]["stance"]["pattern"] = STANCE_PATTERN
     if actor_names:
         names = {"enum": list(actor_names), "type": "string"}
         # The actors are these names, in this order: the model writes only each one's role, as an

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -228,9 +228,9 @@ def _save(path: Path, notes: list[Note]) -> None:
         log.warning("could not keep the notes in %s; a rerun will take them again", path.parent)
 
 
-def condensed(sources: list[Source], notes: list[Note]) -> list[Source]:
-    """The sources as the briefing call shows them: only the sentences the notes cite, under
-    their own ids (the sources themselves, their text and hashes, are unchanged)."""
-    cited = {c for note in notes for c in note.citations}
+def condensed(sources: list[Source], notes: list[Note], also: Iterable[str] = ()) -> list[Source]:
+    """The sources as the briefing call shows them: only the sentences the notes cite (and the ids
+    in `also`), under their own ids (the sources themselves, their text and hashes, are unchanged)."""
+    cited = {c for note in notes for c in note.citations} | set(also)
     view = [replace(src, sentences=[s for s in src.sentences if s.id in cited]) for src in sources]
     return [src for src in view if src.sentences]

@@ -34,3 +34,15 @@ def test_a_text_may_not_end_saying_what_an_earlier_one_said() -> None:
     assert not ends_a_repeat(written, " Mumbai")  # not closing
     assert not ends_a_repeat('{"a":"x","b":"x', '"')  # one word: labels and names may repeat
     assert not ends_a_repeat('{"a":"one two","b":', '"')  # opening a string, not closing one
+
+
+def test_a_text_may_not_open_with_the_same_four_words_as_an_earlier_one() -> None:
+    from briefing.backends.sampling import repeated_opening
+
+    earlier = '{"actors":{"Ohio":{"role":"a state facing slow job growth"},"Iowa":{"role":"'
+    assert repeated_opening(earlier, "a state facing", "slow")
+    assert repeated_opening(earlier, "A state facing", "sl")  # a token starting the word; case ignored
+    assert not repeated_opening(earlier, "a state facing", "rising")
+    assert not repeated_opening(earlier, "a state", "facing")  # three words: allowed
+    assert not repeated_opening(earlier, "the state facing", "slow")  # not its opening
+    assert not repeated_opening(earlier, "a state facing slow job", "growth")  # past the opening (the 8-word ban's job)

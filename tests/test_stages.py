@@ -70,11 +70,23 @@ def test_the_briefing_is_written_from_the_notes_and_cites_the_original_ids(tmp_p
     final = backend.requests[-1]
     user = final.messages[1]["content"]
     assert f"- Point from {firsts[0]}. [{firsts[0]}]" in user  # the notes, with their citations (9.9 dropped)
-    cited = final.json_schema["$defs"]["Position"]["properties"]["citations"]["items"]["enum"]
-    assert set(cited) == {s.id for p in plan.parts for s in p.sentences[:2]}
+    cited = set(final.json_schema["$defs"]["Position"]["properties"]["citations"]["items"]["enum"])
+    noted = {s.id for p in plan.parts for s in p.sentences[:2]}
+    # The actors are the names the whole sources write most, each shown in sentences that name it.
+    named = final.json_schema["properties"]["actors"]["required"]
+    first = {name: ids for name, (_, ids) in backend_mentions(sources, backend).items()}
+    assert noted <= cited and set(named) == set(first)
+    assert all(set(first[name][:2]) <= cited for name in named)
     assert [a.kind for a in run.attempts] == [f"notes {n}/{len(plan.parts)}" for n in range(1, len(plan.parts) + 1)] + [
         "generate"]
     assert verify(run.to_document(), sources) == []  # quotes are the sources' own sentences
+
+
+def backend_mentions(sources: list, backend: FakeBackend) -> dict:
+    """The actors as the one-call request would list them, from the whole sources."""
+    from briefing.pipeline import prepare
+
+    return prepare(sources, backend, OPTIONS).mentions
 
 
 def test_an_interrupted_staged_run_resumes_from_the_notes_it_kept() -> None:

@@ -14,8 +14,9 @@ the word that would complete a repeated run of `repeat_words` is set aside for t
 one the grammar allows, as `no_repeat_ngram_size` does in other libraries. Names are exempt, and
 so is any word the grammar leaves no alternative to. Eight words: at five, the model dodged by
 gluing words together ("wordsglued") and could not mention the same fact in two fields at all.
-Nor may a text end while it says what an earlier one said (the same words, as `content.repeats`
-counts them): short ones ("regional shipping firm") repeat without any long run.
+Nor may a text open with the same four words as an earlier one (two roles that open alike run on
+alike), or end while it says what an earlier one said (the same words, as `content.repeats` counts
+them): short ones ("regional shipping firm") repeat without any long run.
 """
 
 from __future__ import annotations
@@ -45,6 +46,21 @@ def repeated_run(earlier: str, current: str, word: str, n: int) -> bool:
     word = word.casefold()
     return any(words[i:i + n - 1] == tail and words[i + n - 1].startswith(word)
                for i in range(len(words) - n + 1))
+
+
+def repeated_opening(earlier: str, current: str, word: str, n: int = 4) -> bool:
+    """Whether `word`, written after the string so far `current`, makes its first `n` words those
+    of a string in the JSON text `earlier` (case ignored): two actors' roles that open alike
+    ("a state experiencing economic …") run on alike and end as the same text."""
+    opening = [w.casefold() for w in _WORD.findall(current)]
+    if len(opening) != n - 1:
+        return False
+    word = word.casefold()
+    for text in _STRING.findall(earlier + '"'):
+        words = [w.casefold() for w in _WORD.findall(text)]
+        if len(words) >= n and words[:n - 1] == opening and words[n - 1].startswith(word):
+            return True
+    return False
 
 
 def ends_a_repeat(written: str, piece: str) -> bool:
@@ -151,7 +167,7 @@ class GrammarFirstChoice:
         if not (piece.startswith(" ") and word[:1].isalpha() and word[:1].islower()):
             return False
         earlier, _, current = self._text.rpartition('"')  # the grammar escapes quotes inside strings
-        return repeated_run(earlier, current, word, self._repeat_words)
+        return repeated_run(earlier, current, word, self._repeat_words) or repeated_opening(earlier, current, word)
 
     def _glued(self, token: int) -> list[int]:
         """The tokens that write the token's word without its leading space."""
