@@ -90,6 +90,46 @@ def drop_smuggled(briefing: Briefing, sources: list[Source]) -> list[str]:
     return warnings
 
 
+# Words too common to tell two sentences apart.
+_COMMON = {"that", "this", "with", "from", "have", "been", "were", "will", "would", "their", "they", "before",
+           "after", "later", "about", "also", "into", "than", "which", "when", "while", "said", "says"}
+
+
+def _telling(text: str) -> set[str]:
+    return {w for w in _words(text) if len(w) > 3 and w not in _COMMON}
+
+
+def drop_miscited_events(briefing: Briefing, sentences: dict[str, str], dates: dict[str, list[str]]) -> list[str]:
+    """Remove, in place, every timeline event that happened on another date than its own: its text
+    comes from another sentence than the ones it cites (at most one telling word shared with them,
+    four or more and three times as many with that sentence), and that sentence writes a
+    calendar date (a year, a month) other than the event's. Returns a warning for each.
+
+    Args:
+        dates: the dates the sources write, with the ids of the sentences writing each
+            (`sources.date_mentions`).
+    """
+    written: dict[str, set[str]] = {}
+    for date, ids in dates.items():
+        if re.search(r"\d|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)", date):  # not "Monday", "last week"
+            for sid in ids:
+                written.setdefault(sid, set()).add(date)
+    kept, warnings = [], []
+    for i, event in enumerate(briefing.timeline):
+        words = _telling(event.event) - _telling(event.date)
+        own = len(words & set().union(*(_telling(sentences.get(c, "")) for c in event.citations)))
+        shared = {sid: len(words & _telling(text)) for sid, text in sentences.items() if sid not in event.citations}
+        source = max(shared, key=lambda sid: shared[sid], default=None)
+        if (source is not None and own <= 1 and shared[source] >= max(4, 3 * own)
+                and written.get(source) and event.date not in written[source]):
+            warnings.append(f"timeline[{i}] dropped: {event.event!r} is what sentence {source} says, dated "
+                            f"{', '.join(sorted(written[source]))} there, not {event.date!r}")
+        else:
+            kept.append(event)
+    briefing.timeline = kept
+    return warnings
+
+
 def free_text(briefing: Briefing) -> Iterator[tuple[str, str]]:
     """Each free-text field by its path: the ones a reader expects to say something new."""
     yield "bottom_line", briefing.bottom_line

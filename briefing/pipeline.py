@@ -292,6 +292,7 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
         raise _validation_failed(result.content, attempts)
     briefing, report = verdict.checked  # text still carrying an instruction's strings is dropped below
     dropped = content.drop_smuggled(briefing, sources)  # never rendered, whatever the repair did
+    dropped += content.drop_miscited_events(briefing, grounding.sentence_index(sources), date_mentions(sources))
     if dropped:
         report = grounding.check(briefing, sources)
     # What the repair left, for the reader.

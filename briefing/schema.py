@@ -21,6 +21,8 @@ ROLE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,20} [^"\\\[\]{}\x00-\x1f ]{1,20} [^"\
 # A stance, as the answer is asked for it: three words or more. One word ("neutral") says nothing an
 # analyst can use, and two actors' one-word stances are the same field twice.
 STANCE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f]{1,170}$'
+# Where these patterns stop a text: the length of what follows its first two words (see `mark_cut_text`).
+PATTERN_TAILS = {("Actor", "role"): 40, ("Position", "stance"): 170}
 
 CitationId = Annotated[str, StringConstraints(pattern=CITATION_PATTERN)]
 # The same id cited twice is cited once.
@@ -192,7 +194,7 @@ class Length:
 LENGTHS = {
     length.name: length
     for length in (
-        Length("short", actors=3, named_actors=14, positions=3, risks=2, open_questions=1, timeline=2),
+        Length("short", actors=3, named_actors=12, positions=3, risks=2, open_questions=1, timeline=2),
         Length("standard", actors=4, named_actors=16, positions=4, risks=3, open_questions=2, timeline=3),
         # The schema's maxima.
         Length("long", actors=8, named_actors=16, positions=8, risks=5, open_questions=4, timeline=6),
@@ -285,9 +287,14 @@ def mark_cut_text(model: BaseModel) -> list[str]:
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
         limit = next((m.max_length for m in info.metadata if isinstance(m, StringConstraints)), None)
+        tail = PATTERN_TAILS.get((type(model).__name__, name))
         if isinstance(value, str) and limit and len(value) >= limit:
             head = value[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
             setattr(model, name, head + "…")
+            marked.append(name)
+        elif isinstance(value, str) and tail and len(value.split(" ", 2)[-1]) >= tail and not value.endswith("…"):
+            # Stopped by the request's pattern (`json_schema`), maybe mid-word ("and a formerU").
+            setattr(model, name, value.rsplit(" ", 1)[0].rstrip(" ,;:-–—") + "…")
             marked.append(name)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, BaseModel):

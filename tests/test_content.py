@@ -45,3 +45,34 @@ def test_content_problems_are_warnings_for_the_reader_not_a_second_generation() 
     run = generate(load_sources([SEED]), backend)
     assert [a.kind for a in run.attempts] == ["generate"]
     assert any(w.startswith("timeline[0]: the date '2022'") for w in run.grounding.warnings)
+
+
+def test_an_event_taken_from_a_sentence_that_dates_it_otherwise_is_dropped() -> None:
+    from briefing.content import drop_miscited_events
+    from briefing.sources import date_mentions
+
+    sources = load_sources([SEED])
+    sentences = sentence_index(sources)
+    # 1.8 writes "Jan. 20"; the event is sentence 1.3's, which dates it "Nov. 5".
+    wrong = {"date": "Jan. 20", "citations": ["1.8"],
+             "event": "Blinken embarks on his first overseas trip, with a stop in Brussels before Peru and Brazil"}
+    right = {"date": "Jan. 20", "citations": ["1.8"], "event": "Trump assumes office"}
+    inferred = {"date": "Nov. 5", "citations": ["1.3"], "event": "Trump wins the election"}
+    briefing = Briefing.model_validate(good_briefing(timeline=[wrong, right, inferred]))
+    warnings = drop_miscited_events(briefing, sentences, date_mentions(sources))
+    assert [e.event for e in briefing.timeline] == ["Trump assumes office", "Trump wins the election"]
+    assert warnings == [f"timeline[0] dropped: {wrong['event']!r} is what sentence 1.3 says, dated Nov. 5 there, "
+                        "not 'Jan. 20'"]
+
+
+def test_an_event_from_a_sentence_with_only_a_relative_date_is_kept() -> None:
+    """"A day after" a Tuesday is the Monday another sentence writes: only a calendar date elsewhere
+    says the event is misdated."""
+    from briefing.content import drop_miscited_events
+
+    sentences = {"1.1": "Markets ended flat on Tuesday, a day after the council passed an order easing land rules.",
+                 "1.2": "Monday's order could restart stalled projects."}
+    briefing = Briefing.model_validate(good_briefing(timeline=[
+        {"date": "Monday", "citations": ["1.2"], "event": "council passed an order easing land rules"}]))
+    assert drop_miscited_events(briefing, sentences, {"Tuesday": ["1.1"], "Monday": ["1.2"]}) == []
+    assert len(briefing.timeline) == 1

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from pydantic import ValidationError
@@ -82,3 +83,15 @@ def test_text_cut_at_its_length_cap_is_marked() -> None:
     assert briefing.context.endswith("…") and len(briefing.context) <= 240
     assert cut.startswith(head) and cut[len(head)] == " "  # cut back to a whole word
     assert briefing.title == "Short title"
+
+
+def test_a_role_stopped_by_the_request_s_pattern_is_marked_cut_at_a_whole_word() -> None:
+    from briefing.schema import ROLE_PATTERN, mark_cut_text
+
+    stopped = "CEO of the New America think tank and a formerU"  # the pattern's 40 characters after two words
+    assert re.match(ROLE_PATTERN, stopped)
+    actors = [{**good_briefing()["actors"][0], "role": stopped}, good_briefing()["actors"][1]]
+    briefing = Briefing.model_validate(good_briefing(actors=actors))
+    assert mark_cut_text(briefing) == ["actors.role"]
+    assert briefing.actors[0].role == "CEO of the New America think tank and a…"
+    assert briefing.actors[1].role == good_briefing()["actors"][1]["role"]
