@@ -46,3 +46,5 @@ def test_a_text_may_not_open_with_the_same_four_words_as_an_earlier_one() -> Non
     assert not repeated_opening(earlier, "a state", "facing")  # three words: allowed
     assert not repeated_opening(earlier, "the state facing", "slow")  # not its opening
     assert not repeated_opening(earlier, "a state facing slow job", "growth")  # past the opening (the 8-word ban's job)
+    names = '{"a":{"role":"spokesperson for the Harbour Authority"},"b":{"role":"'
+    assert repeated_opening(names, "spokesperson for the", "Harbour")  # a name as the fourth word too

@@ -14,9 +14,10 @@ the word that would complete a repeated run of `repeat_words` is set aside for t
 one the grammar allows, as `no_repeat_ngram_size` does in other libraries. Names are exempt, and
 so is any word the grammar leaves no alternative to. Eight words: at five, the model dodged by
 gluing words together ("wordsglued") and could not mention the same fact in two fields at all.
-Nor may a text open with the same four words as an earlier one (two roles that open alike run on
-alike), or end while it says what an earlier one said (the same words, as `content.repeats` counts
-them): short ones ("regional shipping firm") repeat without any long run.
+Nor may a text open with the same four words as an earlier one, names included (two roles that
+open alike run on alike: "spokesperson for the Harbour Authority"), or end while it says what an
+earlier one said (the same words, as `content.repeats` counts them): short ones ("regional
+shipping firm") repeat without any long run.
 """
 
 from __future__ import annotations
@@ -159,15 +160,17 @@ class GrammarFirstChoice:
         return not math.isinf(float(array.data[0].logit))
 
     def _repeats(self, token: int) -> bool:
-        """Whether the token starts a lowercase word that completes a run an earlier field wrote."""
+        """Whether the token starts a word that completes the opening of an earlier text, or a
+        lowercase word that completes a run an earlier field wrote (names may recur in a run)."""
         if not self._repeat_words:
             return False
         piece = self._llm.detokenize([token]).decode("utf-8", errors="ignore")
         word = piece.strip()
-        if not (piece.startswith(" ") and word[:1].isalpha() and word[:1].islower()):
+        if not (piece.startswith(" ") and word[:1].isalpha()):
             return False
         earlier, _, current = self._text.rpartition('"')  # the grammar escapes quotes inside strings
-        return repeated_run(earlier, current, word, self._repeat_words) or repeated_opening(earlier, current, word)
+        return repeated_opening(earlier, current, word) or (
+            word[:1].islower() and repeated_run(earlier, current, word, self._repeat_words))
 
     def _glued(self, token: int) -> list[int]:
         """The tokens that write the token's word without its leading space."""
