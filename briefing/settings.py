@@ -98,7 +98,8 @@ class GenerateOptions:
     max_tokens: int = setting(2048, "Output token limit per model call.", ge=256)
     concurrency: int = setting(4, "Parts of a long document read at once against a server.", ge=1)
     # The model, left to choose, named 9 of 44 key actors of the development articles
-    # (bench/quality.py); the names the sources write most named 29 (README, Benchmarks).
+    # (bench/quality.py); the names the sources write most, ranked by mentions and speech, named 30
+    # (README, Benchmarks).
     named_actors: bool = setting(
         True, "The actors are the names the sources write most (found by spaCy), each with the sentences "
         "naming it; off: the model chooses and names them.")
