@@ -159,7 +159,8 @@ def take_notes(plan: Plan, sources: list[Source], backend: Backend, options: Gen
 
 def request_for(part: Part, sources: list[Source], options: GenerateOptions, prompt_set: templates.PromptSet,
                 plan: Plan) -> ChatRequest:
-    """The notes request of one part."""
+    """The notes request of one part. It leaves `--focus` out: the briefing call asks the question,
+    so a second briefing of the same report with another focus reuses the notes."""
     ids = [s.id for s in part.sentences]
     shown = {s.id for s in part.sentences}
     view = [as_read(replace(src, sentences=[s for s in src.sentences if s.id in shown])) for src in sources
@@ -169,7 +170,7 @@ def request_for(part: Part, sources: list[Source], options: GenerateOptions, pro
         {"role": "system", "content": prompt_set.render(templates.SYSTEM, **common)},
         {"role": "user", "content": prompt_set.render(
             templates.NOTES, sources=view, fence=templates.delimiter(sources), part=part.number,
-            parts=len(plan.parts), focus=options.focus, points=MAX_POINTS, **common)},
+            parts=len(plan.parts), points=MAX_POINTS, **common)},
     ]
     return ChatRequest(messages, notes_schema(ids), NOTES_TOKENS, options.temperature, options.seed)
 

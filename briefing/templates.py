@@ -29,7 +29,7 @@ TEMPLATES = {
               {"sources", "fence", "focus", "limits", "audience", "language", "vars", "withhold_suspicious",
                "actors", "notes"}),
     NOTES: ("user message for one part of a long document: the notes to take",
-            {"sources", "fence", "part", "parts", "focus", "points", "audience", "language", "vars"}),
+            {"sources", "fence", "part", "parts", "points", "audience", "language", "vars"}),
     REPAIR: ("user message after an invalid answer: the validation errors", {"errors", "vars"}),
     REPORT: ("the Markdown report", {"briefing", "quotes", "sources", "run"}),
     REPORT_HTML: ("the standalone HTML report", {"briefing", "quotes", "sources", "run"}),

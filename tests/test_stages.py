@@ -100,6 +100,20 @@ def test_an_interrupted_staged_run_resumes_from_the_notes_it_kept() -> None:
     assert len(noted) == len(plan.parts) - 1  # part 1 came from the notes kept on disk
 
 
+def test_a_second_briefing_with_another_focus_reuses_the_notes() -> None:
+    from dataclasses import replace
+
+    sources = load_sources([SEED])
+    firsts = [p.sentences[0].id for p in plan_stages(sources, NotingBackend(), OPTIONS).parts]
+    first = NotingBackend(_final(firsts))
+    generate(sources, first, replace(OPTIONS, focus="What will Europe do?"))
+    second = NotingBackend(_final(firsts))
+    generate(sources, second, replace(OPTIONS, focus="What happens to aid for Ukraine?"))
+    assert [r for r in first.requests if "points" in r.json_schema.get("properties", {})]
+    assert [r.json_schema.get("properties", {}).get("points") for r in second.requests] == [None]  # the briefing only
+    assert "What happens to aid for Ukraine?" in second.requests[0].messages[1]["content"]
+
+
 def test_dry_run_shows_the_plan(run_cli: CliRun, backend: FakeBackend, capsys: pytest.CaptureFixture[str]) -> None:
     backend.context_window = WINDOW
     assert run_cli(["generate", str(SEED), "--dry-run", "--max-tokens", "512"]) == 0
