@@ -146,8 +146,12 @@ class Prepared:
     counted_with: str
     context_window: int | None
     sent: list[Message]  # the messages as the backend will send them (plain JSON mode adds the schema)
-    mentions: dict[str, tuple[str, list[str]]]  # each listed actor's kind and the sentences naming it
     candidates: list[actors.Candidate]  # the listed actors (named-actors mode), most named first
+
+    @property
+    def mentions(self) -> dict[str, tuple[str, list[str]]]:
+        """Each listed actor's kind and the sentences naming it."""
+        return {c.name: (c.kind, c.sentence_ids) for c in self.candidates}
 
     def budget_line(self) -> str:
         """One line: prompt and answer tokens against the context window."""
@@ -178,14 +182,13 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     dates = {d: kept for d, ids in date_mentions(sources).items() if (kept := [i for i in ids if i in shown])}
     if candidates is None:
         candidates = actors.find(sources, set(shown))[:length.named_actors] if options.named_actors else []
-    mentions = {c.name: (c.kind, c.sentence_ids) for c in candidates}
     # A withheld sentence cannot be cited; the actors are the names the sources write most.
-    request_schema = json_schema(shown, dates, length, list(mentions) or None)
+    request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None)
     messages = build_messages(sources, options, prompt_set, length, candidates, notes)
     request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed)
     sent = schema_in_prompt(messages, request_schema) if backend.structured_mode == "json_object" else messages
     tokens, how = backend.count_tokens(sent)
-    return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, mentions, candidates)
+    return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, candidates)
 
 
 def fits(prepared: Prepared) -> bool:
@@ -225,9 +228,7 @@ def _staged(sources: list[Source], backend: Backend, options: GenerateOptions, p
     # The actors are the names the whole sources write most, not only the notes: a party named
     # in a background section the notes pass over is still one. Each is shown in two sentences
     # that name it, so that it can be cited.
-    cited = {c for note in notes for c in note.citations}
-    introduced = [i for c in prepared.candidates for i in c.sentence_ids[:2] if i not in cited]
-    view = stages.condensed(sources, notes, introduced)
+    view = stages.condensed(sources, notes, [i for c in prepared.candidates for i in c.sentence_ids[:2]])
     kept = {s.id for src in view for s in src.sentences}
     named = [replace(c, sentence_ids=[i for i in c.sentence_ids if i in kept]) for c in prepared.candidates]
     return prepare(view, backend, options, notes, named), attempts
@@ -291,12 +292,13 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     if verdict.checked is None:
         raise _validation_failed(result.content, attempts)
     briefing, report = verdict.checked  # text still carrying an instruction's strings is dropped below
+    sentences = grounding.sentence_index(sources)
     dropped = content.drop_smuggled(briefing, sources)  # never rendered, whatever the repair did
-    dropped += content.drop_miscited_events(briefing, grounding.sentence_index(sources), date_mentions(sources))
+    dropped += content.drop_miscited_events(briefing, sentences, date_mentions(sources))
     if dropped:
         report = grounding.check(briefing, sources)
     # What the repair left, for the reader.
-    report.warnings.extend([*dropped, *content.problems(briefing, grounding.sentence_index(sources))])
+    report.warnings.extend([*dropped, *content.problems(briefing, sentences)])
     mark_cut_text(briefing)
     return BriefingRun(
         briefing=briefing,

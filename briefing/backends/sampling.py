@@ -159,14 +159,15 @@ class GrammarFirstChoice:
         self._lib.llama_sampler_apply(self._grammar, ctypes.byref(array))
         return not math.isinf(float(array.data[0].logit))
 
-    def _repeats(self, token: int) -> bool:
+    def _set_aside(self, token: int) -> bool:
         """Whether the token starts a word that completes the opening of an earlier text, or a
-        lowercase word that completes a run an earlier field wrote (names may recur in a run)."""
-        if not self._repeat_words:
-            return False
+        lowercase word that completes a run an earlier field wrote (names may recur in a run), or
+        closes a text that says what an earlier one said."""
         piece = self._llm.detokenize([token]).decode("utf-8", errors="ignore")
+        if ends_a_repeat(self._text, piece):
+            return True
         word = piece.strip()
-        if not (piece.startswith(" ") and word[:1].isalpha()):
+        if not (self._repeat_words and piece.startswith(" ") and word[:1].isalpha()):
             return False
         earlier, _, current = self._text.rpartition('"')  # the grammar escapes quotes inside strings
         return repeated_opening(earlier, current, word) or (
@@ -177,10 +178,6 @@ class GrammarFirstChoice:
         word = self._llm.detokenize([token]).decode("utf-8", errors="ignore").strip()
         return self._llm.tokenize(word.encode(), add_bos=False, special=False)[:1]
 
-    def _ends_a_repeat(self, token: int) -> bool:
-        piece = self._llm.detokenize([token]).decode("utf-8", errors="ignore")
-        return ends_a_repeat(self._text, piece)
-
     def sample(self, ctx: Any, idx: int = -1) -> int:
         logits = self._lib.llama_get_logits_ith(ctx.ctx, idx)
         token = self._choose(logits, grammar_first=False)
@@ -189,7 +186,7 @@ class GrammarFirstChoice:
             token = self._choose(logits, grammar_first=True)
         assert token is not None
         banned: set[int] = set()
-        while len(banned) < 16 and (self._repeats(token) or self._ends_a_repeat(token)):
+        while len(banned) < 16 and self._set_aside(token):
             # The word set aside, and the same word glued to the one before ("wordsglued").
             banned |= {token, *self._glued(token)}
             other = self._choose(logits, grammar_first=True, banned=banned)
