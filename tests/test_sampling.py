@@ -48,3 +48,16 @@ def test_a_text_may_not_open_with_the_same_four_words_as_an_earlier_one() -> Non
     assert not repeated_opening(earlier, "a state facing slow job", "growth")  # past the opening (the 8-word ban's job)
     names = '{"a":{"role":"spokesperson for the Harbour Authority"},"b":{"role":"'
     assert repeated_opening(names, "spokesperson for the", "Harbour")  # a name as the fourth word too
+
+
+def test_no_word_may_make_a_text_of_four_words_or_more_say_what_an_earlier_one_said() -> None:
+    from briefing.backends.sampling import makes_a_repeat
+
+    # What the sample once gave two actors, the second one cut off by the role's length cap.
+    earlier = ('{"actors":{"Donald Trump":{"role":"President-elect of the United States, who is expected to"},'
+               '"Joe Biden":{"role":"')
+    assert makes_a_repeat(earlier, "The President of the United States, who is", "expected")
+    assert not makes_a_repeat(earlier, "The President of the United States, who is", "leaving")
+    assert not makes_a_repeat(earlier, "President of the", "United")  # under four words: the ending check's job
+    short = '{"a":{"role":"regional shipping firm"},"b":{"role":"'
+    assert not makes_a_repeat(short, "regional shipping", "firm")  # an earlier text of three words

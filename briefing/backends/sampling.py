@@ -17,7 +17,9 @@ gluing words together ("wordsglued") and could not mention the same fact in two 
 Nor may a text open with the same four words as an earlier one, names included (two roles that
 open alike run on alike: "spokesperson for the Harbour Authority"), or end while it says what an
 earlier one said (the same words, as `content.repeats` counts them): short ones ("regional
-shipping firm") repeat without any long run.
+shipping firm") repeat without any long run. From four words on, no lowercase word may make a text
+say what an earlier one said: a text the grammar's length cap ends has no other way out
+("President of the United States, who is expected to" under two actors).
 """
 
 from __future__ import annotations
@@ -62,6 +64,17 @@ def repeated_opening(earlier: str, current: str, word: str, n: int = 4) -> bool:
         if len(words) >= n and words[:n - 1] == opening and words[n - 1].startswith(word):
             return True
     return False
+
+
+def makes_a_repeat(earlier: str, current: str, word: str, least: int = 4) -> bool:
+    """Whether `word`, written after the string so far `current`, makes a text of `least` words or
+    more that says what a string of the JSON text `earlier` said (`content.repeats`)."""
+    from ..content import repeats
+
+    text = f"{current} {word}"
+    if len(_WORD.findall(text)) < least:
+        return False
+    return any(len(_WORD.findall(other)) >= least and repeats(text, other) for other in _STRING.findall(earlier + '"'))
 
 
 def ends_a_repeat(written: str, piece: str) -> bool:
@@ -161,8 +174,8 @@ class GrammarFirstChoice:
 
     def _set_aside(self, token: int) -> bool:
         """Whether the token starts a word that completes the opening of an earlier text, or a
-        lowercase word that completes a run an earlier field wrote (names may recur in a run), or
-        closes a text that says what an earlier one said."""
+        lowercase word that completes a run an earlier field wrote (names may recur in a run) or
+        makes the text say what an earlier one said, or closes a text that does."""
         piece = self._llm.detokenize([token]).decode("utf-8", errors="ignore")
         if ends_a_repeat(self._text, piece):
             return True
@@ -170,8 +183,8 @@ class GrammarFirstChoice:
         if not (self._repeat_words and piece.startswith(" ") and word[:1].isalpha()):
             return False
         earlier, _, current = self._text.rpartition('"')  # the grammar escapes quotes inside strings
-        return repeated_opening(earlier, current, word) or (
-            word[:1].islower() and repeated_run(earlier, current, word, self._repeat_words))
+        return repeated_opening(earlier, current, word) or (word[:1].islower() and (
+            repeated_run(earlier, current, word, self._repeat_words) or makes_a_repeat(earlier, current, word)))
 
     def _glued(self, token: int) -> list[int]:
         """The tokens that write the token's word without its leading space."""
