@@ -44,6 +44,8 @@ class Score:
 
     actors_found: list[str] = field(default_factory=list)
     actors_missed: list[str] = field(default_factory=list)
+    # Of those found, the ones among the actors the model described (a role), not only listed as named.
+    actors_described: list[str] = field(default_factory=list)
     timeline: list[tuple[str, str, bool]] = field(default_factory=list)  # (date, event, correct) of scored events
     fields: int = 0
     repeats: list[tuple[str, str, float]] = field(default_factory=list)  # (field, field, jaccard)
@@ -167,6 +169,7 @@ def score(document: dict[str, Any], gold: dict[str, Any], seconds: float | None 
     briefing = document.get("briefing", {})
     names = [str(actor.get("name", "")) for actor in briefing.get("actors", [])]
     found, missed = actor_recall(names, gold.get("key_actors", []))
+    described = [str(a.get("name", "")) for a in briefing.get("actors", []) if a.get("role") is not None]
     fields = free_text_fields(briefing)
     signposts = [str(s) for risk in briefing.get("risks", []) for s in risk.get("indicators", [])]
     run = document.get("run", {})
@@ -174,6 +177,7 @@ def score(document: dict[str, Any], gold: dict[str, Any], seconds: float | None 
     return Score(
         actors_found=found,
         actors_missed=missed,
+        actors_described=actor_recall(described, found)[0],
         timeline=timeline_pairing(briefing.get("timeline", []), gold.get("timeline", {})),
         fields=len(fields),
         repeats=repeated_pairs(fields),
@@ -255,6 +259,7 @@ def _row(name: str, s: Score) -> list[str]:
     return [
         name,
         _ratio(len(s.actors_found), s.gold_actors),
+        f"{len(s.actors_described)}/{s.gold_actors}",
         _ratio(s.paired, len(s.timeline)),
         f"{len(s.repeated_fields)}/{s.fields}",
         f"{len(s.bare_signposts)}/{s.signposts}",
@@ -271,6 +276,7 @@ def total(scores: dict[str, Score]) -> Score:
     for name, s in scores.items():
         t.actors_found += s.actors_found
         t.actors_missed += s.actors_missed
+        t.actors_described += s.actors_described
         t.timeline += s.timeline
         t.fields += s.fields
         t.repeats += [(f"{name}:{a}", f"{name}:{b}", j) for a, b, j in s.repeats]
@@ -285,7 +291,7 @@ def total(scores: dict[str, Score]) -> Score:
 
 def table(scores: dict[str, Score]) -> str:
     """The per-article table and its totals, as Markdown."""
-    head = ["article", "key actors", "timeline pairing", "repeated fields", "bare-name signposts",
+    head = ["article", "key actors", "described", "timeline pairing", "repeated fields", "bare-name signposts",
             "prompt tok", "output tok", "calls", "seconds"]
     rows = [_row(name, s) for name, s in scores.items()]
     rows.append(_row("total", total(scores)))

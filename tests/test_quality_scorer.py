@@ -45,6 +45,16 @@ def test_score_counts_recall_pairing_repeats_and_bare_name_signposts() -> None:
     assert (s.prompt_tokens, s.output_tokens, s.calls) == (3100, 1250, 2)
 
 
+def test_an_actor_listed_as_named_counts_as_found_but_not_as_described() -> None:
+    document = {"briefing": {"actors": [
+        {"name": "Kara Holt", "role": "Minister who signed the accord", "citations": ["1.1"]},
+        {"name": "World Bank", "role": None, "citations": ["1.4"]},
+    ]}}
+    s = quality.score(document, {"key_actors": ["Holt", "World Bank", "Senate"]})
+    assert (s.actors_found, s.actors_described, s.actors_missed) == (["Holt", "World Bank"], ["Holt"], ["Senate"])
+    assert quality.total({"a": s, "b": s}).actors_described == ["Holt", "Holt"]
+
+
 @pytest.mark.parametrize(
     ("signpost", "bare"),
     [
@@ -69,7 +79,7 @@ def test_repeat_threshold_is_jaccard_point_eight() -> None:
 def test_score_only_prints_the_table_with_totals(capsys: pytest.CaptureFixture[str]) -> None:
     assert quality.main(["--score-only", str(DATA), "--gold", str(DATA / "gold.json")]) == 0
     out = capsys.readouterr().out
-    assert "| total   | 4/6 (0.67) | 3/4 (0.75)       | 4/24            | 4/8 " in out
+    assert "| total   | 4/6 (0.67) | 4/6       | 3/4 (0.75)       | 4/24            | 4/8 " in out
     assert "| 63.5    |" in out  # no timings file: the run metadata's seconds
     assert "bare-name signpost: Holt; Borvian farmers" in out
 
@@ -78,7 +88,7 @@ def test_a_missing_output_is_a_failed_run_that_found_nothing(tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert quality.main(["--score-only", str(tmp_path), "--gold", str(DATA / "gold.json")]) == 1
     out = capsys.readouterr().out
-    assert "| arland  | 0/6 (0.00) | 0/0" in out
+    assert "| arland  | 0/6 (0.00) | 0/6       | 0/0" in out
     assert "FAILED: arland.json" in out
 
 
@@ -96,7 +106,7 @@ def test_run_passes_extra_flags_to_generate_and_keeps_outputs(tmp_path: Path,
     article = DATA.parent / "articles" / "arland.txt"  # gold paths: relative to the gold folder's parent
     assert args == f"generate {article} --format json -o {keep / 'arland.json'} --quiet --length long"
     assert json.loads((keep / "timings.json").read_text())["arland"] >= 0
-    assert "| arland  | 4/6 (0.67) | 3/4 (0.75)" in capsys.readouterr().out
+    assert "| arland  | 4/6 (0.67) | 4/6       | 3/4 (0.75)" in capsys.readouterr().out
 
 
 def test_totals_add_up_articles_whose_fields_share_labels() -> None:
