@@ -48,8 +48,25 @@ _TITLES = re.compile(
 )
 
 
+# Actors that news and reports name with a common noun, not a name: a government, regulators,
+# investors. Only parties that decide, press or act as a body; not the people a report quotes or
+# counts ("officials", "analysts", "travellers"). Each form found, under the name a briefing lists.
+_GROUPS = {
+    **dict.fromkeys(("government", "governments"), ("Government", "GOVERNMENT")),
+    **dict.fromkeys(("authorities",), ("Authorities", "GOVERNMENT")),
+    **dict.fromkeys(("police",), ("Police", "GOVERNMENT")),
+    **dict.fromkeys(("military",), ("Military", "GOVERNMENT")),
+    **dict.fromkeys(("opposition",), ("Opposition", "GROUP")),
+    **{form: (plural.capitalize(), "GROUP") for plural in (
+        "regulators", "lawmakers", "legislators", "lobbyists", "investors", "shareholders", "creditors",
+        "lenders", "traders", "voters", "protesters", "protestors", "demonstrators", "rebels", "insurgents",
+        "militants", "prosecutors", "unions", "employers", "donors", "activists", "taxpayers")
+       for form in (plural, plural[:-1])},
+}
+
 # The briefing's kind of actor for each label (see schema.ActorKind): a country acts through its government.
-KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "government", "NORP": "group"}
+KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "government", "NORP": "group",
+         "GOVERNMENT": "government", "GROUP": "group"}
 
 
 @dataclass
@@ -126,11 +143,32 @@ def find(sources: list[Source], shown: set[str] | None = None) -> list[Candidate
                     candidate.voices.add(_clean(voice.text).casefold())
                 if ent.label_ == "PERSON" and not candidate.titles:
                     candidate.titles.extend(_described(ent))
+        _add_groups(found, doc, source, starts, shown)
     things = set().union(*(_defined_things(source.text) for source in sources))
     merged = [c for c in _merge(list(found.values())) if not c.aliases & things]
     first = {c.name: min(_order(i) for i in c.sentence_ids) for c in merged}
     speaking = {alias.casefold() for c in merged if c.quoted for alias in c.aliases}
     return sorted(merged, key=lambda c: (-c.weight(speaking), first[c.name]))
+
+
+def _add_groups(found: dict[str, Candidate], doc: Any, source: Source, starts: list[int],
+                shown: set[str] | None) -> None:
+    """The actors a common noun names (`_GROUPS`): "regulators", "the government". Not a noun that
+    only describes another ("government regulators"), one inside a name ("Government of India"), nor
+    one that belongs to another actor ("its traders")."""
+    for token in doc:
+        group = _GROUPS.get(token.lower_)
+        if group is None or token.ent_type_ or token.dep_ in ("compound", "amod"):
+            continue
+        if token.lower_ == "opposition" and any(c.dep_ == "prep" and c.lower_ == "to" for c in token.children):
+            continue  # "opposition to the plan": what some hold, not a party
+        if any(c.dep_ == "poss" for c in token.children):
+            continue  # "its traders", "Acme's lenders": a part of another actor
+        sentence = source.sentences[max(bisect_right(starts, token.idx) - 1, 0)]
+        if not sentence.start <= token.idx < sentence.end or (shown is not None and sentence.id not in shown):
+            continue
+        candidate = _add(found, *group, sentence.id)
+        candidate.quoted += _quoted(doc[token.i:token.i + 1])
 
 
 def _described(ent: Any) -> list[str]:
@@ -207,12 +245,16 @@ def _quoted(ent: Any) -> bool:
     return bool(root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.head.lower_ == "according")
 
 
+# The links from an organisation up to the person its name describes, inside one noun phrase.
+_WITHIN_A_NAME = {"pobj", "prep", "poss", "compound", "appos", "nmod", "amod"}
+
+
 def _speaks_for(ent: Any, people: dict[int, Any]) -> Any:
     """The person whose description names this organisation ("Ana Duarte, a spokeswoman for the
     Harbour Authority", "Chief Lee with the Port Police"), if any: the person speaks for it."""
     token = ent.root
     for _ in range(5):
-        if token.head.i == token.i or token.head.pos_ in ("VERB", "AUX"):
+        if token.head.i == token.i or token.dep_ not in _WITHIN_A_NAME:  # not across a clause
             return None
         token = token.head
         if token.i in people:
@@ -306,11 +348,15 @@ def _stands_for(short: str, full: str, group: bool) -> bool:
     if letters.isupper() and 2 <= len(letters) <= 6:  # "WHO", "U.S.": initials, with or without the small words
         spelled = {"".join(w[0] for w in full_words if w[:1].isupper()), "".join(w[0] for w in full_words).upper()}
         return letters in spelled
-    # A group named after its place: "Russian" and "Russia", "Europeans" and "Europe" (one of the two
-    # found as a nationality or group, so that Niger and Nigeria stay apart).
-    common = _common_prefix(short.casefold(), full.casefold())
-    return (group and len(short_words) == len(full_words) == 1 and common >= 5
-            and common >= min(len(short), len(full)) - 2 and abs(len(short) - len(full)) <= 4)
+    # A group named after its place: "Russian" and "Russia", "Europeans" and "Europe", "North Korean"
+    # and "North Korea" (one of the two found as a nationality or group, so that Niger and Nigeria
+    # stay apart).
+    same_start = [w.casefold() for w in short_words[:-1]] == [w.casefold() for w in full_words[:-1]]
+    if not (group and len(short_words) == len(full_words) and same_start):
+        return False
+    last, other = short_words[-1].casefold(), full_words[-1].casefold()
+    common = _common_prefix(last, other)
+    return common >= 5 and common >= min(len(last), len(other)) - 2 and abs(len(last) - len(other)) <= 4
 
 
 def _tail(short: list[str], full: list[str]) -> bool:

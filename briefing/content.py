@@ -135,7 +135,8 @@ def free_text(briefing: Briefing) -> Iterator[tuple[str, str]]:
     yield "bottom_line", briefing.bottom_line
     yield "context", briefing.context
     for i, a in enumerate(briefing.actors):
-        yield f"actors[{i}].role", a.role
+        if a.role is not None:
+            yield f"actors[{i}].role", a.role
         if a.interests is not None:
             yield f"actors[{i}].interests", a.interests
     for i, p in enumerate(briefing.positions):

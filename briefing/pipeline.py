@@ -58,7 +58,8 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
         focus=options.focus,
         limits=length.limits(),
         withhold_suspicious=options.withhold_suspicious,
-        actors=actors.describe(candidates or []),
+        actors=actors.describe((candidates or [])[:length.described_actors]),
+        also_named=[c.name for c in (candidates or [])[length.described_actors:]],
         notes=notes or [],
         **common,
     )
@@ -81,7 +82,8 @@ class Verdict:
         return self.errors
 
 
-def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, list[str]]] | None = None) -> Verdict:
+def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, list[str]]] | None = None,
+             also_named: list[str] | None = None) -> Verdict:
     """Parse, validate, ground and review one output.
 
     Args:
@@ -89,13 +91,14 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
         sources: the sources it was asked about.
         mentions: each actor's kind and the ids of the sentences naming it, when the actors were the
             names the sources write (the model then writes only their roles).
+        also_named: the names listed after those, with no role asked for.
     """
     import json
 
     from pydantic import ValidationError
 
     try:
-        data = schema.cite_actors(json.loads(answer), mentions or {})
+        data = schema.cite_actors(json.loads(answer), mentions or {}, also_named or [])
         briefing = Briefing.model_validate(data)
     except json.JSONDecodeError as e:
         return Verdict(None, [f"(top level): not valid JSON ({e.msg}, line {e.lineno})"], [])
@@ -147,11 +150,17 @@ class Prepared:
     context_window: int | None
     sent: list[Message]  # the messages as the backend will send them (plain JSON mode adds the schema)
     candidates: list[actors.Candidate]  # the listed actors (named-actors mode), most named first
+    described: int  # how many of them, from the first, the model gives a role
 
     @property
     def mentions(self) -> dict[str, tuple[str, list[str]]]:
         """Each listed actor's kind and the sentences naming it."""
         return {c.name: (c.kind, c.sentence_ids) for c in self.candidates}
+
+    @property
+    def also_named(self) -> list[str]:
+        """The listed actors the model is not asked to describe."""
+        return [c.name for c in self.candidates[self.described:]]
 
     def budget_line(self) -> str:
         """One line: prompt and answer tokens against the context window."""
@@ -183,12 +192,13 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     if candidates is None:
         candidates = actors.find(sources, set(shown))[:length.named_actors] if options.named_actors else []
     # A withheld sentence cannot be cited; the actors are the names the sources write most.
-    request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None)
+    request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None, length.described_actors)
     messages = build_messages(sources, options, prompt_set, length, candidates, notes)
     request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed)
     sent = schema_in_prompt(messages, request_schema) if backend.structured_mode == "json_object" else messages
     tokens, how = backend.count_tokens(sent)
-    return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, candidates)
+    return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, candidates,
+                    length.described_actors)
 
 
 def fits(prepared: Prepared) -> bool:
@@ -275,14 +285,14 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     request, prompt_set = prepared.request, prepared.prompt_set
 
     result, attempt = _call(backend, request, "generate", progress)
-    verdict = validate(result.content, sources, prepared.mentions)
+    verdict = validate(result.content, sources, prepared.mentions, prepared.also_named)
     attempt.errors = verdict.to_repair
     attempts.append(attempt)
     if verdict.to_repair:
         repair = prompt_set.render(templates.REPAIR, errors=attempt.errors, vars=dict(options.vars))
         answer: list[Message] = [{"role": "assistant", "content": result.content}, {"role": "user", "content": repair}]
         result, attempt = _call(backend, replace(request, messages=[*request.messages, *answer]), "repair", progress)
-        repaired = validate(result.content, sources, prepared.mentions)
+        repaired = validate(result.content, sources, prepared.mentions, prepared.also_named)
         attempt.errors = repaired.to_repair
         attempts.append(attempt)
         # A repair that breaks what was valid is not taken; one that leaves more to fix neither.

@@ -62,7 +62,9 @@ class _Strict(BaseModel):
 class Actor(_Strict):
     name: Short
     kind: ActorKind
-    role: Text
+    # None: an actor the briefing lists as named in the sources, without a role in the model's
+    # words (the model describes only the first `Length.described_actors`; see `cite_actors`).
+    role: Text | None = None
     # Not asked for when the actors are the names the sources write (see `json_schema`): it measured
     # as the field small models copy most, the same words under every actor.
     interests: Text | None = None
@@ -107,7 +109,7 @@ class Briefing(_Strict):
     title: Short
     bottom_line: Text
     context: Text
-    actors: Annotated[list[Actor], Field(min_length=1, max_length=16)]
+    actors: Annotated[list[Actor], Field(min_length=1, max_length=24)]
     positions: Annotated[list[Position], Field(max_length=8)]
     risks: Annotated[list[Risk], Field(min_length=1, max_length=5)]
     open_questions: Annotated[list[OpenQuestion], Field(min_length=1, max_length=4)]
@@ -160,6 +162,10 @@ _WORD = re.compile(r"\w+")
 def _base_schema() -> dict[str, Any]:
     schema = Briefing.model_json_schema()
     _drop_titles(schema)
+    # A model that lists the actors itself gives each one a role.
+    actor = schema["$defs"]["Actor"]
+    actor["properties"]["role"] = next(t for t in actor["properties"]["role"]["anyOf"] if t["type"] == "string")
+    actor["required"] = [*actor["required"][:2], "role", *actor["required"][2:]]
     return schema
 
 
@@ -181,7 +187,11 @@ class Length:
 
     name: str
     actors: int
-    named_actors: int  # when the actors are the names the sources write most (see `actors.find`)
+    # When the actors are the names the sources write most (see `actors.find`): how many the
+    # briefing lists, and how many of those the model describes (a role costs output tokens; the
+    # others are listed as named, citing their mentions).
+    named_actors: int
+    described_actors: int
     positions: int
     risks: int
     open_questions: int
@@ -194,16 +204,20 @@ class Length:
 LENGTHS = {
     length.name: length
     for length in (
-        Length("short", actors=3, named_actors=12, positions=3, risks=2, open_questions=1, timeline=2),
-        Length("standard", actors=4, named_actors=16, positions=4, risks=3, open_questions=2, timeline=3),
+        Length("short", actors=3, named_actors=16, described_actors=12, positions=3, risks=2, open_questions=1,
+               timeline=2),
+        Length("standard", actors=4, named_actors=20, described_actors=16, positions=4, risks=3, open_questions=2,
+               timeline=3),
         # The schema's maxima.
-        Length("long", actors=8, named_actors=16, positions=8, risks=5, open_questions=4, timeline=6),
+        Length("long", actors=8, named_actors=24, described_actors=16, positions=8, risks=5, open_questions=4,
+               timeline=6),
     )
 }
 
 
 def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None,
-                length: Length | None = None, actor_names: list[str] | None = None) -> dict[str, Any]:
+                length: Length | None = None, actor_names: list[str] | None = None,
+                described: int | None = None) -> dict[str, Any]:
     """The JSON schema sent to the backend. Citations may name only real sentence ids; a timeline
     event takes a date the sources write and cites only sentences that write that date (sources
     without dates get an empty timeline).
@@ -216,6 +230,7 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         actor_names: the briefing's actors, the names the sources write most (see `actors.find`):
             the answer gives each one's role, keyed by name, and positions and affected actors
             may name only these (kinds and citations are added by `cite_actors`).
+        described: how many of `actor_names`, from the first, get a role (default: all).
     """
     schema = copy.deepcopy(_BASE)
     defs = schema["$defs"]
@@ -248,20 +263,21 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         # wrote labels ("actor", "issue") instead of roles.
         entry = {"type": "object", "additionalProperties": False, "required": ["role"],
                  "properties": {"role": {"type": "string", "pattern": ROLE_PATTERN}}}
+        roles = list(actor_names[:described])
         schema["properties"]["actors"] = {"type": "object", "additionalProperties": False,
-                                          "required": list(actor_names),
-                                          "properties": dict.fromkeys(actor_names, entry)}
+                                          "required": roles, "properties": dict.fromkeys(roles, entry)}
         defs["Position"]["properties"]["actor"] = {**names, "description": "One of the listed actors."}
         defs["Risk"]["properties"]["affected_actors"]["items"] = names
     return schema
 
 
-def cite_actors(data: Any, actors: dict[str, tuple[str, list[str]]]) -> Any:
+def cite_actors(data: Any, actors: dict[str, tuple[str, list[str]]], also: list[str] | tuple[str, ...] = ()) -> Any:
     """Turn a decoded answer whose actors were the names the sources write (see
     `json_schema(actor_names=…)`: `{name: {"role": …}}`) back into the briefing's list.
 
     Args:
         actors: each name's kind and the ids of the sentences that name it (the first two are cited).
+        also: the names listed without a role (`json_schema(described=…)`), added after the others.
     """
     if not (actors and isinstance(data, dict) and isinstance(data.get("actors"), dict)):
         return data
@@ -270,6 +286,10 @@ def cite_actors(data: Any, actors: dict[str, tuple[str, list[str]]]) -> Any:
         kind, ids = actors.get(name, ("other", []))
         listed.append({**(entry if isinstance(entry, dict) else {"role": entry}), "name": name, "kind": kind,
                        "citations": ids[:2]})
+    for name in also:
+        if name not in data["actors"] and name in actors:
+            kind, ids = actors[name]
+            listed.append({"name": name, "kind": kind, "role": None, "citations": ids[:2]})
     data["actors"] = listed
     return data
 

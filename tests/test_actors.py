@@ -47,8 +47,12 @@ def test_the_actors_are_the_most_named_and_cite_their_mentions() -> None:
     names = schema["properties"]["actors"]["required"]
     assert names == list(schema["properties"]["actors"]["properties"])  # every one, in this order
     assert set(names[:2]) == {"Donald Trump", "Ukraine"} and "Antony Blinken" in names
-    assert len(names) == LENGTHS[backend.default_length].named_actors
-    assert schema["$defs"]["Position"]["properties"]["actor"]["enum"] == names
+    length = LENGTHS[backend.default_length]
+    assert len(names) == length.described_actors < length.named_actors
+    listed = schema["$defs"]["Position"]["properties"]["actor"]["enum"]
+    assert listed[:len(names)] == names and len(listed) == length.named_actors  # positions may name them all
+    assert listed == list(prepared.mentions) and prepared.also_named == listed[len(names):]
+    assert f"Also named: {'; '.join(prepared.also_named)}." in prepared.request.messages[1]["content"]
     shown = "Donald Trump (President-elect); "
     assert shown in prepared.request.messages[1]["content"]  # with how the source introduces a person
     cited = cite_actors({"actors": {"Antony Blinken": {"role": "r"}}}, prepared.mentions)
@@ -65,6 +69,22 @@ def test_an_answer_keyed_by_actor_becomes_the_briefing_s_list_with_citations_fro
     assert all(a.citations and a.interests is None for a in run.briefing.actors)
     assert run.briefing.actors[0].citations[0] in run.quotes
     assert len(run.attempts) == 1
+
+
+def test_the_actors_after_the_described_ones_are_listed_as_named_citing_their_mentions() -> None:
+    prepared = prepare(load_sources([SEED]), FakeBackend(), NAMED)
+    described = list(prepared.mentions)[:prepared.described]
+    answer = _keyed(good_briefing(), described)
+    answer["positions"] = [{"actor": prepared.also_named[0], "issue": "its part in the talks",
+                            "stance": "It says something about the war.", "citations": ["1.1"]}]
+    run = generate(load_sources([SEED]), FakeBackend(as_json(answer)), NAMED)
+    actors_ = run.briefing.actors
+    assert [a.name for a in actors_] == list(prepared.mentions)  # the described ones first, in rank order
+    assert all(a.role for a in actors_[:len(described)]) and all(a.role is None for a in actors_[len(described):])
+    for a in actors_[len(described):]:
+        assert a.citations == prepared.mentions[a.name][1][:2] and all(c in run.quotes for c in a.citations)
+    assert run.briefing.positions[0].actor == prepared.also_named[0]
+    assert not any(".role" in w for w in run.grounding.warnings)
 
 
 def test_a_keyed_answer_missing_an_actor_is_sent_back_for_repair() -> None:
@@ -161,3 +181,35 @@ def test_a_long_report_s_actors_are_its_parties_not_its_codes_or_addresses() -> 
     # A model after its number, an acronym the text defines as a notice, a word set in capitals
     # that the text also writes in lowercase, a citation after its title number.
     assert not {"MAX", "NPRM", "DISAGREE", "CFR"} & {c.name for c in found if c.mentions > 1}
+
+
+def _found(tmp_path: Path, text: str) -> dict[str, actors.Candidate]:
+    """The candidates found in a story, by name."""
+    path = tmp_path / "story.txt"
+    path.write_text(text, encoding="utf-8")
+    return {c.name: c for c in actors.find([load_source(path)])}
+
+
+def test_parties_named_by_a_common_noun_are_actors(tmp_path: Path) -> None:
+    found = _found(tmp_path, "Regulators fined the bank on Monday.\nThe government said it would appeal, and investors "
+                             "sold.\nOpposition to the plan grew.\nThe opposition called for a vote.\n"
+                             "Government regulators met lobbyists.\nIts traders and the bank's lenders waited.\n")
+    assert found["Regulators"].sentence_ids == ["1.1", "1.5"]  # "Government" only describes them there
+    assert found["Government"].sentence_ids == ["1.2"] and found["Government"].kind == "government"
+    assert found["Opposition"].sentence_ids == ["1.4"]  # not "opposition to the plan"
+    assert {"Investors", "Lobbyists"} <= set(found) and found["Investors"].kind == "group"
+    assert found["Government"].quoted  # "the government said"
+    assert "Traders" not in found and "Lenders" not in found  # the bank's
+
+
+def test_a_nationality_of_several_words_is_its_country(tmp_path: Path) -> None:
+    found = _found(tmp_path, "North Korean troops crossed the border.\nNorth Korea denied it on Monday.\n")
+    assert found["North Korea"].sentence_ids == ["1.1", "1.2"] and "North Korean" not in found
+
+
+def test_an_organisation_s_voice_is_a_person_its_name_describes_not_one_in_another_clause(tmp_path: Path) -> None:
+    found = _found(tmp_path, "Ana Lee, a spokeswoman for the Harbour Authority, said the port was open.\n"
+                             "That is good news for people like Tom Reed, who joined the 40 million Americans "
+                             "expected by the Harbour Board to travel over the weekend.\n")
+    assert found["Harbour Authority"].voices  # she speaks for it
+    assert found["Harbour Board"].voices == set()  # he is one of those it counts, not its voice

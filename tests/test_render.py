@@ -39,6 +39,20 @@ def test_markdown_has_every_section_and_quotes_cited_sentences_verbatim() -> Non
     assert "| NATO spending | Donald Trump | Wants allies to spend 3% of GDP | [1.17] |" in text
 
 
+def test_actors_listed_without_a_role_are_shown_as_also_named() -> None:
+    from briefing.render import render_html
+
+    actors = [*good_briefing()["actors"], {"name": "NATO", "kind": "organisation", "role": None, "citations": ["1.6"]},
+              {"name": "Vladimir <Putin>", "kind": "person", "role": None, "citations": ["1.7"]}]
+    document = _document(actors=actors)
+    text = render_markdown(document)
+    assert "- **Antony Blinken** (official): US Secretary of State [1.2, 1.3]" in text
+    assert "- Also named: NATO (organisation) [1.6]; Vladimir \\<Putin\\> (person) [1.7]\n" in text
+    assert "**NATO**" not in text and "None" not in text
+    html = render_html(document)
+    assert "<li>Also named: NATO (organisation) <span class=\"cite\">[1.6]</span>; Vladimir &lt;Putin&gt;" in html
+
+
 def test_same_document_renders_to_identical_bytes() -> None:
     document = _document()
     reloaded = BriefingDocument.parse(json.loads(document.dump()))

@@ -21,8 +21,8 @@ def test_unknown_fields_are_forbidden() -> None:
 
 def test_lists_are_bounded() -> None:
     actor = good_briefing()["actors"][0]
-    with pytest.raises(ValidationError, match="at most 16"):
-        Briefing.model_validate(good_briefing(actors=[actor] * 17))
+    with pytest.raises(ValidationError, match="at most 24"):
+        Briefing.model_validate(good_briefing(actors=[actor] * 25))
 
 
 def test_position_must_name_a_listed_actor() -> None:

@@ -73,7 +73,7 @@ def test_the_briefing_is_written_from_the_notes_and_cites_the_original_ids(tmp_p
     cited = set(final.json_schema["$defs"]["Position"]["properties"]["citations"]["items"]["enum"])
     noted = {s.id for p in plan.parts for s in p.sentences[:2]}
     # The actors are the names the whole sources write most, each shown in sentences that name it.
-    named = final.json_schema["properties"]["actors"]["required"]
+    named = final.json_schema["$defs"]["Position"]["properties"]["actor"]["enum"]
     first = {name: ids for name, (_, ids) in backend_mentions(sources, backend).items()}
     assert noted <= cited and set(named) == set(first)
     assert all(set(first[name][:2]) <= cited for name in named)
