@@ -61,3 +61,15 @@ def test_no_word_may_make_a_text_of_four_words_or_more_say_what_an_earlier_one_s
     assert not makes_a_repeat(earlier, "President of the", "United")  # under four words: the ending check's job
     short = '{"a":{"role":"regional shipping firm"},"b":{"role":"'
     assert not makes_a_repeat(short, "regional shipping", "firm")  # an earlier text of three words
+
+
+def test_a_signpost_may_not_end_as_a_name() -> None:
+    from briefing.backends.sampling import ends_a_name
+
+    risk = '{"risks":[{"title":"Aid stops","indicators":["'
+    assert ends_a_name(risk + "Daniel Fried", '"')
+    assert ends_a_name(risk + '50 Billion Dollars"' + ',"European', ' Union"]')  # the second signpost
+    assert not ends_a_name(risk + "Daniel Fried resigns", '"')
+    assert not ends_a_name(risk + "Daniel Fried", " resigns")  # not closing
+    assert not ends_a_name('{"title":"Daniel Fried', '"')  # not a signpost
+    assert not ends_a_name(risk + 'Aid cut"],"affected_actors":["Daniel Fried', '"')  # a name where one belongs

@@ -19,7 +19,9 @@ open alike run on alike: "spokesperson for the Harbour Authority"), or end while
 earlier one said (the same words, as `content.repeats` counts them): short ones ("regional
 shipping firm") repeat without any long run. From four words on, no lowercase word may make a text
 say what an earlier one said: a text the grammar's length cap ends has no other way out
-("President of the United States, who is expected to" under two actors).
+("President of the United States, who is expected to" under two actors). And a risk's signpost
+may not end while all its words are capitalised: that is a name ("Daniel Fried"), not an event
+to watch for.
 """
 
 from __future__ import annotations
@@ -90,6 +92,18 @@ def ends_a_repeat(written: str, piece: str) -> bool:
     if len(current.split()) < 2:
         return False
     return any(len(text.split()) >= 2 and repeats(current, text) for text in _STRING.findall(earlier + '"'))
+
+
+def ends_a_name(written: str, piece: str) -> bool:
+    """Whether `piece`, written after the JSON text `written`, closes a signpost (a string in a
+    risk's "indicators") whose words all start with a capital or a digit: a name, not an event."""
+    if '"' not in piece or written.count('"') % 2 == 0:
+        return False
+    key = written.rfind('"indicators"')
+    if key < 0 or "]" in written[key:]:
+        return False
+    words = _WORD.findall(written.rpartition('"')[2] + piece.split('"', 1)[0])
+    return bool(words) and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
 class GrammarFirstChoice:
@@ -175,9 +189,10 @@ class GrammarFirstChoice:
     def _set_aside(self, token: int) -> bool:
         """Whether the token starts a word that completes the opening of an earlier text, or a
         lowercase word that completes a run an earlier field wrote (names may recur in a run) or
-        makes the text say what an earlier one said, or closes a text that does."""
+        makes the text say what an earlier one said, or closes a text that does or a signpost that
+        is only a name."""
         piece = self._llm.detokenize([token]).decode("utf-8", errors="ignore")
-        if ends_a_repeat(self._text, piece):
+        if ends_a_repeat(self._text, piece) or ends_a_name(self._text, piece):
             return True
         word = piece.strip()
         if not (self._repeat_words and piece.startswith(" ") and word[:1].isalpha()):
