@@ -100,10 +100,12 @@ def _telling(text: str) -> set[str]:
 
 
 def drop_miscited_events(briefing: Briefing, sentences: dict[str, str], dates: dict[str, list[str]]) -> list[str]:
-    """Remove, in place, every timeline event that happened on another date than its own: its text
-    comes from another sentence than the ones it cites (at most one telling word shared with them,
-    four or more and three times as many with that sentence), and that sentence writes a
-    calendar date (a year, a month) other than the event's. Returns a warning for each.
+    """Remove, in place, every timeline event that did not happen on its date: its text comes from
+    another sentence than the ones it cites (at most two telling words shared with them, four or
+    more and three times as many with that sentence), and that sentence writes a calendar date (a
+    year, a month) other than the event's, or no date at all. An event taken from a sentence with
+    only a relative date ("a day after" Tuesday) is kept: it may be the day the event cites.
+    Returns a warning for each.
 
     Args:
         dates: the dates the sources write, with the ids of the sentences writing each
@@ -114,14 +116,19 @@ def drop_miscited_events(briefing: Briefing, sentences: dict[str, str], dates: d
         if any(ch.isdigit() for ch in date):  # every calendar date `date_mentions` finds has a digit; "Monday" none
             for sid in ids:
                 written.setdefault(sid, set()).add(date)
+    dated = {sid for ids in dates.values() for sid in ids}
     kept, warnings = [], []
     for i, event in enumerate(briefing.timeline):
         words = _telling(event.event) - _telling(event.date)
         own = len(words & set().union(*(_telling(sentences.get(c, "")) for c in event.citations)))
         shared = {sid: len(words & _telling(text)) for sid, text in sentences.items() if sid not in event.citations}
         source = max(shared, key=lambda sid: shared[sid], default=None)
-        if (source is not None and own <= 1 and shared[source] >= max(4, 3 * own)
-                and written.get(source) and event.date not in written[source]):
+        if source is None or own > 2 or shared[source] < max(4, 3 * own):
+            kept.append(event)
+        elif source not in dated:
+            warnings.append(f"timeline[{i}] dropped: {event.event!r} is what sentence {source} says, which writes "
+                            f"no date, not {event.date!r}")
+        elif written.get(source) and event.date not in written[source]:
             warnings.append(f"timeline[{i}] dropped: {event.event!r} is what sentence {source} says, dated "
                             f"{', '.join(sorted(written[source]))} there, not {event.date!r}")
         else:

@@ -65,6 +65,22 @@ def test_an_event_taken_from_a_sentence_that_dates_it_otherwise_is_dropped() -> 
                         "not 'Jan. 20'"]
 
 
+def test_an_event_from_a_sentence_that_writes_no_date_is_dropped() -> None:
+    from briefing.content import drop_miscited_events
+    from briefing.sources import date_mentions
+
+    sources = load_sources([SEED])
+    # 1.8 writes "Jan. 20" (Trump takes office); the event is what the undated 1.9 says.
+    wrong = {"date": "Jan. 20", "citations": ["1.8"],
+             "event": "The Biden administration will begin ramping up assistance to Ukraine and collaborating with "
+                      "global partners."}
+    briefing = Briefing.model_validate(good_briefing(timeline=[wrong]))
+    warnings = drop_miscited_events(briefing, sentence_index(sources), date_mentions(sources))
+    assert briefing.timeline == []
+    assert warnings == [f"timeline[0] dropped: {wrong['event']!r} is what sentence 1.9 says, which writes no date, "
+                        "not 'Jan. 20'"]
+
+
 def test_an_event_from_a_sentence_with_only_a_relative_date_is_kept() -> None:
     """"A day after" a Tuesday is the Monday another sentence writes: only a calendar date elsewhere
     says the event is misdated."""
