@@ -23,6 +23,10 @@ ROLE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,20} [^"\\\[\]{}\x00-\x1f ]{1,20} [^"\
 STANCE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f]{1,170}$'
 # Where these patterns stop a text: the length of what follows its first two words (see `mark_cut_text`).
 PATTERN_TAILS = {("Actor", "role"): 40, ("Position", "stance"): 170}
+# Words a finished phrase does not end on: a text near its pattern's cap that ends on one was
+# stopped there because the next word did not fit ("… pressure from Russia on").
+_DANGLING = {"a", "an", "the", "of", "to", "on", "in", "at", "for", "with", "by", "from", "and", "or", "but",
+             "which", "who", "that", "is", "are", "was", "were", "has", "have", "had", "its", "their", "as", "into"}
 
 CitationId = Annotated[str, StringConstraints(pattern=CITATION_PATTERN)]
 # The same id cited twice is cited once.
@@ -312,11 +316,23 @@ def mark_cut_text(model: BaseModel) -> list[str]:
             head = value[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
             setattr(model, name, head + "…")
             marked.append(name)
-        elif isinstance(value, str) and tail and len(value.split(" ", 2)[-1]) >= tail and not value.endswith("…"):
-            # Stopped by the request's pattern (`json_schema`), maybe mid-word ("and a formerU").
-            setattr(model, name, value.rsplit(" ", 1)[0].rstrip(" ,;:-–—") + "…")
+        elif isinstance(value, str) and tail and not value.endswith("…") and _stopped(value, tail):
+            # Stopped by the request's pattern (`json_schema`), maybe mid-word ("and a formerU"), or
+            # before a word that did not fit ("… from Russia on").
+            words = value.split(" ")[:-1]
+            while len(words) > 3 and words[-1].casefold().strip(",;:") in _DANGLING:  # "…, which has"
+                words.pop()
+            setattr(model, name, " ".join(words).rstrip(" ,;:-–—") + "…")
             marked.append(name)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, BaseModel):
                 marked += [f"{name}.{sub}" for sub in mark_cut_text(item)]
     return marked
+
+
+def _stopped(text: str, tail: int) -> bool:
+    """Whether a pattern that caps what follows a text's first two words at `tail` characters
+    stopped it: at the cap, or within a long word of it on a word a phrase does not end on."""
+    rest = text.split(" ", 2)[-1]
+    last = text.rsplit(" ", 1)[-1].casefold()
+    return len(rest) >= tail or (len(rest) >= tail - 15 and len(text.split()) > 3 and last in _DANGLING)

@@ -93,5 +93,23 @@ def test_a_role_stopped_by_the_request_s_pattern_is_marked_cut_at_a_whole_word()
     actors = [{**good_briefing()["actors"][0], "role": stopped}, good_briefing()["actors"][1]]
     briefing = Briefing.model_validate(good_briefing(actors=actors))
     assert mark_cut_text(briefing) == ["actors.role"]
-    assert briefing.actors[0].role == "CEO of the New America think tank and a…"
+    assert briefing.actors[0].role == "CEO of the New America think tank…"  # not on "and a"
     assert briefing.actors[1].role == good_briefing()["actors"][1]["role"]
+
+
+@pytest.mark.parametrize(("role", "shown"), [
+    ("A country facing mounting pressure from Russia on", "A country facing mounting pressure from Russia…"),
+    ("President-elect of the United States, who is expected to",
+     "President-elect of the United States, who is expected…"),
+    ("The country that invaded Ukraine in 2022, which has", "The country that invaded Ukraine in 2022…"),
+    ("Secretary of State on his last trip", "Secretary of State on his last trip"),  # short: finished
+    ("Alliance the United States leads in Europe", "Alliance the United States leads in Europe"),
+])
+def test_a_role_the_pattern_stopped_before_a_word_that_did_not_fit_is_marked_cut(role: str, shown: str) -> None:
+    from briefing.schema import ROLE_PATTERN, mark_cut_text
+
+    assert re.match(ROLE_PATTERN, role)
+    actors = [{**good_briefing()["actors"][0], "role": role}]
+    briefing = Briefing.model_validate(good_briefing(actors=actors, positions=[]))
+    mark_cut_text(briefing)
+    assert briefing.actors[0].role == shown
