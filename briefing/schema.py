@@ -319,7 +319,8 @@ def mark_cut_text(model: BaseModel) -> list[str]:
         elif isinstance(value, str) and tail and not value.endswith("…") and _stopped(value, tail):
             # Stopped by the request's pattern (`json_schema`), maybe mid-word ("and a formerU"), or
             # before a word that did not fit ("… from Russia on").
-            words = value.split(" ")[:-1]
+            # At the cap the last word may be cut mid-word; short of it, the last word is whole.
+            words = value.split(" ")[:-1] if len(value.split(" ", 2)[-1]) >= tail else value.split(" ")
             while len(words) > 3 and words[-1].casefold().strip(",;:") in _DANGLING:  # "…, which has"
                 words.pop()
             setattr(model, name, " ".join(words).rstrip(" ,;:-–—") + "…")
@@ -332,7 +333,9 @@ def mark_cut_text(model: BaseModel) -> list[str]:
 
 def _stopped(text: str, tail: int) -> bool:
     """Whether a pattern that caps what follows a text's first two words at `tail` characters
-    stopped it: at the cap, or within a long word of it on a word a phrase does not end on."""
+    stopped it: at the cap, or within a long word of it on a comma or a word a phrase does not end
+    on."""
     rest = text.split(" ", 2)[-1]
     last = text.rsplit(" ", 1)[-1].casefold()
-    return len(rest) >= tail or (len(rest) >= tail - 15 and len(text.split()) > 3 and last in _DANGLING)
+    return len(rest) >= tail or (len(rest) >= tail - 15 and len(text.split()) > 3
+                                 and (last in _DANGLING or last.endswith((",", ";"))))

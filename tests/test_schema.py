@@ -102,6 +102,7 @@ def test_a_role_stopped_by_the_request_s_pattern_is_marked_cut_at_a_whole_word()
     ("President-elect of the United States, who is expected to",
      "President-elect of the United States, who is expected…"),
     ("The country that invaded Ukraine in 2022, which has", "The country that invaded Ukraine in 2022…"),
+    ("The country where the administration is based,", "The country where the administration is based…"),
     ("Secretary of State on his last trip", "Secretary of State on his last trip"),  # short: finished
     ("Alliance the United States leads in Europe", "Alliance the United States leads in Europe"),
 ])
