@@ -52,11 +52,12 @@ _TITLES = re.compile(
 # investors. Only parties that decide, press or act as a body; not the people a report quotes or
 # counts ("officials", "analysts", "travellers"). Each form found, under the name a briefing lists.
 _GROUPS = {
-    **dict.fromkeys(("government", "governments"), ("Government", "GOVERNMENT")),
-    **dict.fromkeys(("authorities",), ("Authorities", "GOVERNMENT")),
-    **dict.fromkeys(("police",), ("Police", "GOVERNMENT")),
-    **dict.fromkeys(("military",), ("Military", "GOVERNMENT")),
-    **dict.fromkeys(("opposition",), ("Opposition", "GROUP")),
+    "government": ("Government", "GOVERNMENT"),
+    "governments": ("Government", "GOVERNMENT"),
+    "authorities": ("Authorities", "GOVERNMENT"),
+    "police": ("Police", "GOVERNMENT"),
+    "military": ("Military", "GOVERNMENT"),
+    "opposition": ("Opposition", "GROUP"),
     **{form: (plural.capitalize(), "GROUP") for plural in (
         "regulators", "lawmakers", "legislators", "lobbyists", "investors", "shareholders", "creditors",
         "lenders", "traders", "voters", "protesters", "protestors", "demonstrators", "rebels", "insurgents",

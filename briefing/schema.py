@@ -316,14 +316,8 @@ def mark_cut_text(model: BaseModel) -> list[str]:
             head = value[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
             setattr(model, name, head + "…")
             marked.append(name)
-        elif isinstance(value, str) and tail and not value.endswith("…") and _stopped(value, tail):
-            # Stopped by the request's pattern (`json_schema`), maybe mid-word ("and a formerU"), or
-            # before a word that did not fit ("… from Russia on").
-            # At the cap the last word may be cut mid-word; short of it, the last word is whole.
-            words = value.split(" ")[:-1] if len(value.split(" ", 2)[-1]) >= tail else value.split(" ")
-            while len(words) > 3 and words[-1].casefold().strip(",;:") in _DANGLING:  # "…, which has"
-                words.pop()
-            setattr(model, name, " ".join(words).rstrip(" ,;:-–—") + "…")
+        elif isinstance(value, str) and tail and not value.endswith("…") and (cut := _pattern_cut(value, tail)):
+            setattr(model, name, cut)
             marked.append(name)
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, BaseModel):
@@ -331,11 +325,18 @@ def mark_cut_text(model: BaseModel) -> list[str]:
     return marked
 
 
-def _stopped(text: str, tail: int) -> bool:
-    """Whether a pattern that caps what follows a text's first two words at `tail` characters
-    stopped it: at the cap, or within a long word of it on a comma or a word a phrase does not end
-    on."""
-    rest = text.split(" ", 2)[-1]
-    last = text.rsplit(" ", 1)[-1].casefold()
-    return len(rest) >= tail or (len(rest) >= tail - 15 and len(text.split()) > 3
-                                 and (last in _DANGLING or last.endswith((",", ";"))))
+def _pattern_cut(text: str, tail: int) -> str | None:
+    """The text marked cut if a pattern that caps what follows its first two words at `tail`
+    characters (`json_schema`) stopped it, else None. Stopped at the cap, maybe mid-word ("and a
+    formerU"), the last word goes; stopped within a long word of the cap on a comma or a word a
+    phrase does not end on ("… from Russia on"), the last word is whole. Dangling words go too."""
+    words = text.split(" ")
+    at_cap = len(text.split(" ", 2)[-1]) >= tail
+    near = len(text.split(" ", 2)[-1]) >= tail - 15 and len(words) > 3
+    if not (at_cap or near and (words[-1].casefold() in _DANGLING or words[-1].endswith((",", ";")))):
+        return None
+    if at_cap:
+        words.pop()
+    while len(words) > 3 and words[-1].casefold().strip(",;:") in _DANGLING:  # "…, which has"
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-–—") + "…"

@@ -79,30 +79,35 @@ def makes_a_repeat(earlier: str, current: str, word: str, least: int = 4) -> boo
     return any(len(_WORD.findall(other)) >= least and repeats(text, other) for other in _STRING.findall(earlier + '"'))
 
 
+def _closed(written: str, piece: str) -> str | None:
+    """The string that `piece`, written after the JSON text `written`, closes; None when it is not
+    inside a string or does not close it."""
+    if '"' not in piece or written.count('"') % 2 == 0:
+        return None
+    return written.rpartition('"')[2] + piece.split('"', 1)[0]
+
+
 def ends_a_repeat(written: str, piece: str) -> bool:
     """Whether `piece`, written after the JSON text `written`, closes a string of two words or more
     that says what an earlier string said (`content.repeats`): the model then has to write on, or
     another way."""
     from ..content import repeats
 
-    if '"' not in piece or written.count('"') % 2 == 0:  # not inside a string, or not closing it
+    current = _closed(written, piece)
+    if current is None or len(current.split()) < 2:
         return False
-    earlier, _, current = written.rpartition('"')
-    current += piece.split('"', 1)[0]
-    if len(current.split()) < 2:
-        return False
+    earlier = written.rpartition('"')[0]
     return any(len(text.split()) >= 2 and repeats(current, text) for text in _STRING.findall(earlier + '"'))
 
 
 def ends_a_name(written: str, piece: str) -> bool:
     """Whether `piece`, written after the JSON text `written`, closes a signpost (a string in a
     risk's "indicators") whose words all start with a capital or a digit: a name, not an event."""
-    if '"' not in piece or written.count('"') % 2 == 0:
-        return False
+    current = _closed(written, piece)
     key = written.rfind('"indicators"')
-    if key < 0 or "]" in written[key:]:
+    if current is None or key < 0 or "]" in written[key:]:
         return False
-    words = _WORD.findall(written.rpartition('"')[2] + piece.split('"', 1)[0])
+    words = _WORD.findall(current)
     return bool(words) and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
