@@ -35,6 +35,19 @@ app = typer.Typer(
     # of it) and cut long option and variable names at 80 columns ("--show-ai-direct…").
     rich_markup_mode=None,
 )
+class _Command(typer.core.TyperCommand):
+    """A command whose arguments with a metavar are shown by it alone: `SOURCE...`, not
+    `{sources}...` and `sources... <list[str]>`."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, typer.core.TyperArgument) and param.metavar:
+                shown = param.metavar
+                param._usage_display_name = lambda shown=shown: shown  # type: ignore[method-assign,misc]
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+
+
 prompts_app = typer.Typer(help="List, show, copy and check the prompt and report templates.", no_args_is_help=True,
                           rich_markup_mode=None)
 app.add_typer(prompts_app, name="prompts")
@@ -94,7 +107,8 @@ def _option(name: str) -> Any:
     flag = "--" + (meta["flag"] or name).replace("_", "-")
     if kind is bool:
         flag = f"{flag}/--no-{flag[2:]}"
-    return Annotated[kind | None, typer.Option(flag, help=_help(name), show_default=False, min=low)]
+    metavar = "KEY=VALUE" if kind == list[str] else None
+    return Annotated[kind | None, typer.Option(flag, help=_help(name), show_default=False, min=low, metavar=metavar)]
 
 
 def _help(name: str) -> str:
@@ -143,7 +157,7 @@ def _parse_vars(pairs: list[str]) -> dict[str, str]:
     return parsed
 
 
-@app.command()
+@app.command(cls=_Command)
 @with_settings(*BACKEND, "prompts", "audience", "focus", "language", "length", "vars", "max_tokens", "concurrency",
                "named_actors", "max_bytes", "max_sources", "fetch_timeout")
 def generate(
@@ -151,7 +165,7 @@ def generate(
     sources: Annotated[
         list[str],
         typer.Argument(help="Text, HTML, PDF or Word files, http(s) URLs, or - for standard input.",
-                      show_default=False),
+                      show_default=False, metavar="SOURCE..."),
     ],
     output: Output = None,
     fmt: Annotated[
@@ -179,31 +193,22 @@ def generate(
         out.check_writable(output, force)
     loaded = load_sources(list(sources), limits=conf.sources)
     for source in loaded:
-        if source.suspicious_ids:
+        if source.ai_directed_ids:
             shown = "shown to the model as text" if show_ai_directed else "withheld from the model"
-            sys.stderr.write(f"briefing: warning: {source.origin}: sentence(s) {', '.join(source.suspicious_ids)} "
+            sys.stderr.write(f"briefing: warning: {source.origin}: sentence(s) {', '.join(source.ai_directed_ids)} "
                              f"try to instruct AI models; {shown}\n")
     backend = _backend(ctx, conf)
-    options = replace(conf.generate, withhold_suspicious=not show_ai_directed)
+    options = replace(conf.generate, show_ai_directed=show_ai_directed)
     if dry_run:
-        sys.stdout.write(_dry_run(loaded, backend, options))
+        from .dry_run import dry_run as describe
+
+        sys.stdout.write(describe(loaded, backend, options))
         return
     with _progress(f"briefing ({backend.model})", quiet) as progress:
         run = _generate(loaded, backend, options, progress, output)
     for warning in run.grounding.warnings:
         sys.stderr.write(f"briefing: warning: {warning}\n")
     _emit(_rendered(run.to_document(), fmt, conf.generate.prompts, None), output, force)
-
-
-def _dry_run(sources: list[Source], backend: Backend, options: GenerateOptions) -> str:
-    from . import pipeline, render, stages
-
-    prepared = pipeline.prepare(sources, backend, options)
-    if pipeline.fits(prepared):
-        return render.render_dry_run(prepared)
-    plan = pipeline.plan_stages(sources, backend, options)
-    first = stages.request_for(plan.parts[0], sources, options, prepared.prompt_set, plan).messages
-    return render.render_dry_run(prepared, plan, first)
 
 
 def _generate(sources: list[Source], backend: Backend, options: GenerateOptions,
@@ -232,10 +237,11 @@ def _rendered(document: BriefingDocument, fmt: Format, prompts: Path | None, tem
     return render.render_markdown(document, prompts, str(template) if template else templates.REPORT)
 
 
-@app.command("render")
+@app.command("render", cls=_Command)
 @with_settings("prompts")
 def render_cmd(
-    document: Annotated[Path, typer.Argument(help="A briefing saved with --format json.", show_default=False)],
+    document: Annotated[Path, typer.Argument(help="A briefing saved with --format json.", show_default=False,
+                                             metavar="BRIEF.json")],
     output: Output = None,
     force: Force = False,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="markdown or html.")] = Format.markdown,
@@ -254,11 +260,13 @@ def render_cmd(
     _emit(_rendered(BriefingDocument.load(document), fmt, conf.generate.prompts, template), output, force)
 
 
-@app.command("verify")
+@app.command("verify", cls=_Command)
 def verify_cmd(
-    document: Annotated[Path, typer.Argument(help="A briefing saved with --format json.", show_default=False)],
+    document: Annotated[Path, typer.Argument(help="A briefing saved with --format json.", show_default=False,
+                                             metavar="BRIEF.json")],
     sources: Annotated[
-        list[str], typer.Argument(help="The sources it was made from, in the same order.", show_default=False)
+        list[str], typer.Argument(help="The sources it was made from, in the same order.", show_default=False,
+                                  metavar="SOURCE...")
     ],
 ) -> None:
     """Re-check every citation, quote and source hash of a saved briefing against the sources."""
@@ -267,7 +275,7 @@ def verify_cmd(
     from .ingest import load_sources
     from .verify import verify
 
-    problems = verify(BriefingDocument.load(document), load_sources(list(sources)))
+    problems = verify(BriefingDocument.load(document, unquoted_ok=True), load_sources(list(sources)))
     for problem in problems:
         sys.stderr.write(f"briefing: {document}: {problem}\n")
     if problems:

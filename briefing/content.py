@@ -1,6 +1,6 @@
 """Checks of what a briefing says that its schema cannot express: fields that repeat each other,
 signposts that are only a name, timeline dates the cited sentence does not write, and strings
-taken from instructions hidden in a source.
+taken from instructions hidden in a source; and the marks on texts a length cap cut.
 
 Each problem is phrased for the repair prompt; what a repair leaves is shown to the reader as a
 warning, and text that carries a hidden instruction's strings is dropped (`drop_smuggled`).
@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from .injection import smuggled as _smuggled
-from .schema import Briefing
+from .schema import Briefing, written_texts
 from .sources import Source
 
 # Two free-text fields whose word sets overlap this much say the same thing.
@@ -32,30 +32,14 @@ def taken_from_instructions(briefing: Briefing, sources: list[Source]) -> list[s
             "aimed at AI, or made up): leave it out" for path, found in smuggled(briefing, sources).items()]
 
 
-def written(briefing: Briefing) -> Iterator[tuple[str, str]]:
-    """Every string the model wrote, by its path (quotes are copied from the sources, not written)."""
-    yield "title", briefing.title
-    yield from free_text(briefing)
-    for i, a in enumerate(briefing.actors):
-        yield f"actors[{i}].name", a.name
-    for i, p in enumerate(briefing.positions):
-        yield f"positions[{i}].issue", p.issue
-    for i, r in enumerate(briefing.risks):
-        yield f"risks[{i}].title", r.title
-        for j, signpost in enumerate(r.indicators):
-            yield f"risks[{i}].indicators[{j}]", signpost
-    for i, t in enumerate(briefing.timeline):
-        yield f"timeline[{i}].date", t.date
-
-
 def smuggled(briefing: Briefing, sources: list[Source]) -> dict[str, list[str]]:
     """Model-written fields that carry distinctive strings found only in sentences flagged as
     instructions to AI, or codes, links and addresses found nowhere in the sources."""
     if not sources:
         return {}
-    flagged = " ".join(s.text for src in sources for s in src.sentences if s.suspicious)
-    article = " ".join(s.text for src in sources for s in src.sentences if not s.suspicious)
-    return _smuggled(dict(written(briefing)), article, flagged)
+    flagged = " ".join(s.text for src in sources for s in src.sentences if s.ai_directed)
+    article = " ".join(s.text for src in sources for s in src.sentences if not s.ai_directed)
+    return _smuggled({t.path: t.text for t in written_texts(briefing)}, article, flagged)
 
 
 # What stands in for a required text that had to be dropped.
@@ -137,27 +121,6 @@ def drop_miscited_events(briefing: Briefing, sentences: dict[str, str], dates: d
     return warnings
 
 
-def free_text(briefing: Briefing) -> Iterator[tuple[str, str]]:
-    """Each free-text field by its path: the ones a reader expects to say something new."""
-    yield "bottom_line", briefing.bottom_line
-    yield "context", briefing.context
-    for i, a in enumerate(briefing.actors):
-        if a.role is not None:
-            yield f"actors[{i}].role", a.role
-        if a.interests is not None:
-            yield f"actors[{i}].interests", a.interests
-    for i, p in enumerate(briefing.positions):
-        yield f"positions[{i}].stance", p.stance
-    for i, r in enumerate(briefing.risks):
-        yield f"risks[{i}].description", r.description
-    for i, q in enumerate(briefing.open_questions):
-        yield f"open_questions[{i}].question", q.question
-        yield f"open_questions[{i}].why_it_matters", q.why_it_matters
-        yield f"open_questions[{i}].what_would_resolve_it", q.what_would_resolve_it
-    for i, t in enumerate(briefing.timeline):
-        yield f"timeline[{i}].event", t.event
-
-
 def _words(text: str) -> set[str]:
     return {w.casefold() for w in _WORD.findall(text)}
 
@@ -170,7 +133,7 @@ def repeats(text: str, other: str) -> bool:
 
 
 def _repeats(briefing: Briefing) -> Iterator[str]:
-    fields = list(free_text(briefing))
+    fields = [(t.path, t.text) for t in written_texts(briefing) if t.written.free]
     for i, (path, text) in enumerate(fields):
         for other, other_text in fields[:i]:
             if repeats(text, other_text):
@@ -195,3 +158,46 @@ def _loose_dates(briefing: Briefing, sentences: dict[str, str]) -> Iterator[str]
             yield (f"timeline[{i}]: the date {event.date!r} is not written in its cited sentence(s) "
                    f"{', '.join(event.citations)}: cite the sentence that writes the date, and describe what "
                    "happened on that date")
+
+
+# Words a finished phrase does not end on: a text near its pattern's cap that ends on one was
+# stopped there because the next word did not fit ("… pressure from Russia on").
+_DANGLING = {"a", "an", "the", "of", "to", "on", "in", "at", "for", "with", "by", "from", "and", "or", "but",
+             "which", "who", "that", "is", "are", "was", "were", "has", "have", "had", "its", "their", "as", "into"}
+
+
+def mark_cut_text(briefing: Briefing) -> list[str]:
+    """End texts that a length cap stopped with "…" at a word boundary; returns their paths.
+
+    A grammar-constrained model is stopped mid-word when it reaches a field's maxLength ("before
+    the minister's 2"), or short of a three-word pattern's cap when the next word does not fit
+    (`Written.tail`); the reader should see that the text was cut.
+    """
+    marked = []
+    for text in written_texts(briefing):
+        value, limit, tail = text.text, text.max_length, text.written.tail
+        if limit and len(value) >= limit:
+            text.replace(value[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—") + "…")
+        elif tail and not value.endswith("…") and (cut := _pattern_cut(value, tail)):
+            text.replace(cut)
+        else:
+            continue
+        marked.append(text.path)
+    return marked
+
+
+def _pattern_cut(text: str, tail: int) -> str | None:
+    """The text marked cut if a pattern that caps what follows its first two words at `tail`
+    characters stopped it, else None. Stopped at the cap, maybe mid-word ("and a formerU"), the
+    last word goes; stopped within a long word of the cap on a comma or a word a phrase does not
+    end on ("… from Russia on"), the last word is whole. Dangling words go too."""
+    words = text.split(" ")
+    at_cap = len(text.split(" ", 2)[-1]) >= tail
+    near = len(text.split(" ", 2)[-1]) >= tail - 15 and len(words) > 3
+    if not (at_cap or near and (words[-1].casefold() in _DANGLING or words[-1].endswith((",", ";")))):
+        return None
+    if at_cap:
+        words.pop()
+    while len(words) > 3 and words[-1].casefold().strip(",;:") in _DANGLING:  # "…, which has"
+        words.pop()
+    return " ".join(words).rstrip(" ,;:-–—") + "…"

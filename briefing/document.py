@@ -5,35 +5,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from .errors import InputError
+from .record import Attempt, Usage
 from .schema import SCHEMA_VERSION, Briefing
-
-if TYPE_CHECKING:
-    from .pipeline import BriefingRun
 
 
 class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Attempt(_Closed):
-    """One model call: why it ran, what it cost and what was wrong with its output."""
-
-    kind: str = Field(description="generate or repair")
-    prompt_tokens: int
-    completion_tokens: int
-    finish_reason: str
-    seconds: float
-    errors: list[str] = Field(description="What failed validation; empty when the output passed.")
-
-
-class Usage(_Closed):
-    prompt_tokens: int
-    completion_tokens: int
 
 
 class GroundingSummary(_Closed):
@@ -68,6 +50,7 @@ class SourceEntry(_Closed):
     sha256: str = Field(description="Of the bytes as read (before decoding and extraction).")
     sentences: int
     links: list[str] = Field(description="The http(s) URLs the source writes: the only links a report keeps.")
+    # The AI-directed sentences (`Sentence.ai_directed`), under their name in schema version 1.
     addresses_ai: list[str] = Field(description="Ids of sentences withheld from the model as instructions to AI.")
     authors: list[str] = Field(default_factory=list, description="From a byline or the page's metadata.")
     credits: list[str] = Field(default_factory=list, description="Reporting, writing and editing credits.")
@@ -92,41 +75,24 @@ class BriefingDocument(_Closed):
     run: RunInfo
 
     @model_validator(mode="after")
-    def _every_citation_quoted(self) -> BriefingDocument:
-        missing = [i for i in self.briefing.citation_ids() if i not in self.quotes]
-        if missing:
+    def _every_citation_quoted(self, info: ValidationInfo) -> BriefingDocument:
+        # `verify` reads a document whose quotes may not match (it reports each as a problem);
+        # everything else needs every cited sentence quoted.
+        missing = self.unquoted()
+        if missing and not (info.context or {}).get("unquoted_ok"):
             raise ValueError(f"the document has no quoted sentence for citation {missing[0]}")
         return self
 
-    @classmethod
-    def from_run(cls, run: BriefingRun) -> BriefingDocument:
-        """The document of a finished run."""
-        return cls(
-            schema_version=1,
-            briefing=run.briefing,
-            quotes=run.quotes,
-            sources=[
-                SourceEntry(id=s.id, origin=s.origin, title=s.title, sha256=s.sha256, sentences=len(s.sentences),
-                            links=s.links, addresses_ai=s.suspicious_ids, authors=s.about.authors,
-                            credits=s.about.credits, dateline=s.about.dateline, published=s.about.published,
-                            sentence_pages=[p for p in map(s.page_of, s.sentences) if p is not None])
-                for s in run.sources
-            ],
-            run=RunInfo(
-                model=run.model, backend=run.backend, structured_output=run.structured_output,
-                prompt_hashes=run.prompt_hashes, attempts=run.attempts,
-                usage=Usage(prompt_tokens=sum(a.prompt_tokens for a in run.attempts),
-                            completion_tokens=sum(a.completion_tokens for a in run.attempts)),
-                seconds=round(run.seconds, 2),
-                grounding=GroundingSummary(cited=len(run.quotes), warnings=run.grounding.warnings),
-                generated_at=run.generated_at,
-                ai_directed_shown=run.ai_directed_shown,
-            ),
-        )
+    def unquoted(self) -> list[str]:
+        """Cited ids the document has no quote for (none in a document the pipeline wrote)."""
+        return [i for i in self.briefing.citation_ids() if i not in self.quotes]
 
     @classmethod
-    def parse(cls, data: object, where: str = "the document") -> BriefingDocument:
+    def parse(cls, data: object, where: str = "the document", *, unquoted_ok: bool = False) -> BriefingDocument:
         """Validate decoded JSON.
+
+        Args:
+            unquoted_ok: accept citations without a quote (for `verify`, which reports them).
 
         Raises:
             InputError: wrong schema version, an invalid briefing, or missing quotes or sources.
@@ -136,7 +102,7 @@ class BriefingDocument(_Closed):
         if data.get("schema_version") != SCHEMA_VERSION:
             raise InputError(f"{where}: not a briefing document of schema version {SCHEMA_VERSION}")
         try:
-            return cls.model_validate(data)
+            return cls.model_validate(data, context={"unquoted_ok": unquoted_ok})
         except ValidationError as e:
             err = e.errors(include_url=False)[0]
             loc = ".".join(str(p) for p in err["loc"])
@@ -144,8 +110,8 @@ class BriefingDocument(_Closed):
             raise InputError(f"{where}: the briefing document is not valid ({detail})") from e
 
     @classmethod
-    def load(cls, path: Path) -> BriefingDocument:
-        """Read a document written by `generate --format json`.
+    def load(cls, path: Path, *, unquoted_ok: bool = False) -> BriefingDocument:
+        """Read a document written by `generate --format json` (`unquoted_ok`: as for `parse`).
 
         Raises:
             InputError: missing, unreadable, not JSON or not a valid briefing document.
@@ -160,7 +126,7 @@ class BriefingDocument(_Closed):
             raise InputError(f"{path}: cannot read it ({e})") from e
         except json.JSONDecodeError as e:
             raise InputError(f"{path}: not JSON (line {e.lineno}: {e.msg})") from e
-        return cls.parse(data, str(path))
+        return cls.parse(data, str(path), unquoted_ok=unquoted_ok)
 
     def page_of(self, sentence_id: str) -> int | None:
         """The page a cited sentence is on, for paged sources."""

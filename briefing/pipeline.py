@@ -1,4 +1,5 @@
-"""The one path from sources to a validated, grounded briefing: request, check, repair once, ground."""
+"""The one path from sources to a validated, grounded briefing: prepare the request, ask, check,
+repair once, finish (drop what must not be shown, warn of the rest, mark cut text)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import actors, content, grounding, schema, stages, templates
-from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback, schema_in_prompt
-from .document import Attempt, BriefingDocument
-from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
-from .schema import LENGTHS, Briefing, Length, json_schema, mark_cut_text
+from . import actors, content, grounding, stages, steering, templates
+from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback
+from .calls import call
+from .document import BriefingDocument, GroundingSummary, RunInfo, SourceEntry
+from .errors import TooLargeError, ValidationFailedError
+from .record import Attempt, total
+from .request_schema import LENGTHS, Length, cite_actors, json_schema
+from .schema import PATTERN_RULES, Briefing
 from .settings import GenerateOptions
 from .sources import Source, as_read, date_mentions
 
@@ -42,7 +46,26 @@ class BriefingRun:
 
     def to_document(self) -> BriefingDocument:
         """The document `--format json` writes and `briefing render` reads back."""
-        return BriefingDocument.from_run(self)
+        return BriefingDocument(
+            schema_version=1,  # schema.SCHEMA_VERSION
+            briefing=self.briefing,
+            quotes=self.quotes,
+            sources=[
+                SourceEntry(id=s.id, origin=s.origin, title=s.title, sha256=s.sha256, sentences=len(s.sentences),
+                            links=s.links, addresses_ai=s.ai_directed_ids, authors=s.about.authors,
+                            credits=s.about.credits, dateline=s.about.dateline, published=s.about.published,
+                            sentence_pages=[p for p in map(s.page_of, s.sentences) if p is not None])
+                for s in self.sources
+            ],
+            run=RunInfo(
+                model=self.model, backend=self.backend, structured_output=self.structured_output,
+                prompt_hashes=self.prompt_hashes, attempts=self.attempts, usage=total(self.attempts),
+                seconds=round(self.seconds, 2),
+                grounding=GroundingSummary(cited=len(self.quotes), warnings=self.grounding.warnings),
+                generated_at=self.generated_at,
+                ai_directed_shown=self.ai_directed_shown,
+            ),
+        )
 
 
 def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: templates.PromptSet,
@@ -57,7 +80,7 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
         fence=templates.delimiter(sources),
         focus=options.focus,
         limits=length.limits(),
-        withhold_suspicious=options.withhold_suspicious,
+        withhold_suspicious=not options.show_ai_directed,
         actors=actors.describe((candidates or [])[:length.described_actors]),
         also_named=[c.name for c in (candidates or [])[length.described_actors:]],
         notes=notes or [],
@@ -68,18 +91,11 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
 
 @dataclass(frozen=True)
 class Verdict:
-    """One output checked: the briefing and its grounding when it is valid, the errors that make it
-    invalid (sent back for repair, as is text carrying a hidden instruction's strings), and the
-    content problems a reader is warned of (repeats, bare names, loose dates: a repair costs a
-    second full generation, which on a small local model measured no better)."""
+    """One output checked: the briefing and its grounding when it is valid, and the errors sent back
+    for repair (what makes it invalid, and text carrying a hidden instruction's strings)."""
 
     checked: tuple[Briefing, grounding.GroundingReport] | None
     errors: list[str]
-    problems: list[str]
-
-    @property
-    def to_repair(self) -> list[str]:
-        return self.errors
 
 
 def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, list[str]]] | None = None,
@@ -98,45 +114,23 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
     from pydantic import ValidationError
 
     try:
-        data = schema.cite_actors(json.loads(answer), mentions or {}, also_named or [])
+        data = cite_actors(json.loads(answer), mentions or {}, also_named or [])
         briefing = Briefing.model_validate(data)
     except json.JSONDecodeError as e:
-        return Verdict(None, [f"(top level): not valid JSON ({e.msg}, line {e.lineno})"], [])
+        return Verdict(None, [f"(top level): not valid JSON ({e.msg}, line {e.lineno})"])
     except ValidationError as e:
-        return Verdict(None, [_describe(err) for err in e.errors(include_url=False)][:20], [])
+        return Verdict(None, [_describe(err) for err in e.errors(include_url=False)][:20])
     report = grounding.check(briefing, sources)
     if not report.ok:
-        return Verdict(None, report.errors(), [])
-    taken = content.taken_from_instructions(briefing, sources)
-    return Verdict((briefing, report), taken, content.problems(briefing, grounding.sentence_index(sources)))
+        return Verdict(None, report.errors())
+    return Verdict((briefing, report), content.taken_from_instructions(briefing, sources))
 
 
 def _describe(err: Any) -> str:
     where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    if err["type"] == "string_pattern_mismatch":
+        return f"{where}: {PATTERN_RULES.get(err['ctx']['pattern'], err['msg'])}"
     return f"{where}: {err['msg']}"
-
-
-def _check_stop(result: ChatResult, max_tokens: int) -> None:
-    if result.refusal:
-        raise ModelRefusedError(f"the model refused: {' '.join(result.refusal.split())[:200]}")
-    if result.finish_reason == "content_filter":
-        raise ModelRefusedError("the model's content filter stopped the answer")
-    if result.finish_reason == "length":
-        raise TruncatedOutputError(
-            f"the model's answer was cut off at {max_tokens} tokens: raise --max-tokens or shorten the sources"
-        )
-
-
-def _call(
-    backend: Backend, request: ChatRequest, kind: str, progress: ProgressCallback | None
-) -> tuple[ChatResult, Attempt]:
-    start = time.monotonic()
-    result = backend.chat(request, progress)
-    attempt = Attempt(kind=kind, prompt_tokens=result.usage.prompt_tokens,
-                      completion_tokens=result.usage.completion_tokens, finish_reason=result.finish_reason,
-                      seconds=round(time.monotonic() - start, 2), errors=[])
-    _check_stop(result, request.max_tokens)
-    return result, attempt
 
 
 @dataclass(frozen=True)
@@ -148,7 +142,7 @@ class Prepared:
     prompt_tokens: int
     counted_with: str
     context_window: int | None
-    sent: list[Message]  # the messages as the backend will send them (plain JSON mode adds the schema)
+    sent: list[Message]  # the messages as the backend will send them (`Backend.prepare`)
     candidates: list[actors.Candidate]  # the listed actors (named-actors mode), most named first
     described: int  # how many of them, from the first, the model gives a role
 
@@ -187,18 +181,24 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     options = options or GenerateOptions()
     prompt_set = templates.PromptSet(templates.search_dirs(options.prompts))
     length = LENGTHS[options.length or backend.default_length]
-    shown = [s.id for src in sources for s in src.sentences if not (s.suspicious and options.withhold_suspicious)]
+    shown = shown_ids(sources, options)
     dates = {d: kept for d, ids in date_mentions(sources).items() if (kept := [i for i in ids if i in shown])}
     if candidates is None:
         candidates = actors.find(sources, set(shown))[:length.named_actors] if options.named_actors else []
     # A withheld sentence cannot be cited; the actors are the names the sources write most.
     request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None, length.described_actors)
     messages = build_messages(sources, options, prompt_set, length, candidates, notes)
-    request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed)
-    sent = schema_in_prompt(messages, request_schema) if backend.structured_mode == "json_object" else messages
+    request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed,
+                          veto=steering.set_aside)
+    sent = backend.prepare(request).messages
     tokens, how = backend.count_tokens(sent)
     return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, candidates,
                     length.described_actors)
+
+
+def shown_ids(sources: list[Source], options: GenerateOptions) -> list[str]:
+    """The ids of the sentences the model is shown: all but those withheld as AI-directed."""
+    return [s.id for src in sources for s in src.sentences if options.show_ai_directed or not s.ai_directed]
 
 
 def fits(prepared: Prepared) -> bool:
@@ -213,8 +213,7 @@ def plan_stages(sources: list[Source], backend: Backend, options: GenerateOption
     Raises:
         TooLargeError: even staged, they cannot be read.
     """
-    shown = {s.id for src in sources for s in src.sentences if not (s.suspicious and options.withhold_suspicious)}
-    return stages.plan(sources, backend, options, shown)
+    return stages.plan(sources, backend, options, set(shown_ids(sources, options)))
 
 
 def _staged(sources: list[Source], backend: Backend, options: GenerateOptions, prepared: Prepared,
@@ -224,13 +223,8 @@ def _staged(sources: list[Source], backend: Backend, options: GenerateOptions, p
 
     plan = plan_stages(sources, backend, options)
     log.info(plan.describe())
-
-    def call(request: ChatRequest, kind: str) -> tuple[str, Attempt]:
-        result, attempt = _call(backend, request, kind, progress)
-        return result.content, attempt
-
-    notes, attempts = stages.take_notes(plan, sources, backend, options, prepared.prompt_set, call,
-                                        state_dir() / "notes")
+    notes, attempts = stages.take_notes(plan, sources, backend, options, prepared.prompt_set, state_dir() / "notes",
+                                        progress)
     if not notes:
         raise TooLargeError("the notes taken from the parts of the sources cite nothing; the sources cannot be "
                             "briefed in stages with this model")
@@ -277,39 +271,11 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     """
     options = options or GenerateOptions()
     started = time.monotonic()
-    prepared = prepare(sources, backend, options)
-    attempts: list[Attempt] = []
-    if not fits(prepared):
-        prepared, attempts = _staged(sources, backend, options, prepared, progress)
-    check_budget(prepared)
-    request, prompt_set = prepared.request, prepared.prompt_set
-
-    result, attempt = _call(backend, request, "generate", progress)
-    verdict = validate(result.content, sources, prepared.mentions, prepared.also_named)
-    attempt.errors = verdict.to_repair
-    attempts.append(attempt)
-    if verdict.to_repair:
-        repair = prompt_set.render(templates.REPAIR, errors=attempt.errors, vars=dict(options.vars))
-        answer: list[Message] = [{"role": "assistant", "content": result.content}, {"role": "user", "content": repair}]
-        result, attempt = _call(backend, replace(request, messages=[*request.messages, *answer]), "repair", progress)
-        repaired = validate(result.content, sources, prepared.mentions, prepared.also_named)
-        attempt.errors = repaired.to_repair
-        attempts.append(attempt)
-        # A repair that breaks what was valid is not taken; one that leaves more to fix neither.
-        if repaired.checked is not None or verdict.checked is None:
-            if verdict.checked is None or len(repaired.errors) <= len(verdict.errors):
-                verdict = repaired
+    prepared, attempts = _prepared_to_fit(sources, backend, options, progress)
+    result, verdict = _ask(prepared, sources, backend, options, progress, attempts)
     if verdict.checked is None:
         raise _validation_failed(result.content, attempts)
-    briefing, report = verdict.checked  # text still carrying an instruction's strings is dropped below
-    sentences = grounding.sentence_index(sources)
-    dropped = content.drop_smuggled(briefing, sources)  # never rendered, whatever the repair did
-    dropped += content.drop_miscited_events(briefing, sentences, date_mentions(sources))
-    if dropped:
-        report = grounding.check(briefing, sources)
-    # What the repair left, for the reader.
-    report.warnings.extend([*dropped, *content.problems(briefing, sentences)])
-    mark_cut_text(briefing)
+    briefing, report = _finished(*verdict.checked, sources)
     return BriefingRun(
         briefing=briefing,
         grounding=report,
@@ -317,12 +283,71 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
         model=result.model,
         backend=backend.name,
         structured_output=backend.structured_mode,
-        prompt_hashes=dict(sorted(prompt_set.hashes.items())),
+        prompt_hashes=dict(sorted(prepared.prompt_set.hashes.items())),
         attempts=attempts,
         seconds=time.monotonic() - started,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        ai_directed_shown=not options.withhold_suspicious,
+        ai_directed_shown=options.show_ai_directed,
     )
+
+
+def _prepared_to_fit(sources: list[Source], backend: Backend, options: GenerateOptions,
+                     progress: ProgressCallback | None) -> tuple[Prepared, list[Attempt]]:
+    """The briefing request; for sources too long for one call, built from notes taken in parts
+    (the attempts are those calls).
+
+    Raises:
+        TooLargeError: even so, the request does not fit the window.
+    """
+    prepared = prepare(sources, backend, options)
+    attempts: list[Attempt] = []
+    if not fits(prepared):
+        prepared, attempts = _staged(sources, backend, options, prepared, progress)
+    check_budget(prepared)
+    return prepared, attempts
+
+
+def _ask(prepared: Prepared, sources: list[Source], backend: Backend, options: GenerateOptions,
+         progress: ProgressCallback | None, attempts: list[Attempt]) -> tuple[ChatResult, Verdict]:
+    """The answer and its verdict, after one repair round if it needed one (`attempts` gains
+    each call). A repair that breaks what was valid is not taken; one that leaves more to fix
+    neither."""
+    request = prepared.request
+    result, verdict = _answer(backend, request, "generate", progress, prepared, sources, attempts)
+    if not verdict.errors:
+        return result, verdict
+    repair = prepared.prompt_set.render(templates.REPAIR, errors=verdict.errors, vars=dict(options.vars))
+    answer: list[Message] = [{"role": "assistant", "content": result.content}, {"role": "user", "content": repair}]
+    again = replace(request, messages=[*request.messages, *answer])
+    repaired_result, repaired = _answer(backend, again, "repair", progress, prepared, sources, attempts)
+    if (repaired.checked is not None or verdict.checked is None) and (
+            verdict.checked is None or len(repaired.errors) <= len(verdict.errors)):
+        return repaired_result, repaired
+    return repaired_result, verdict
+
+
+def _answer(backend: Backend, request: ChatRequest, kind: str, progress: ProgressCallback | None,
+            prepared: Prepared, sources: list[Source], attempts: list[Attempt]) -> tuple[ChatResult, Verdict]:
+    """One call and its verdict, recorded in `attempts`."""
+    result, attempt = call(backend, request, kind, progress)
+    verdict = validate(result.content, sources, prepared.mentions, prepared.also_named)
+    attempt.errors = verdict.errors
+    attempts.append(attempt)
+    return result, verdict
+
+
+def _finished(briefing: Briefing, report: grounding.GroundingReport,
+              sources: list[Source]) -> tuple[Briefing, grounding.GroundingReport]:
+    """Drop what must never be shown (text still carrying a hidden instruction's strings, events
+    the sources date otherwise), warn the reader of what the repair left, and mark cut texts."""
+    sentences = grounding.sentence_index(sources)
+    dropped = content.drop_smuggled(briefing, sources)
+    dropped += content.drop_miscited_events(briefing, sentences, date_mentions(sources))
+    if dropped:
+        report = grounding.check(briefing, sources)
+    report.warnings.extend([*dropped, *content.problems(briefing, sentences)])
+    content.mark_cut_text(briefing)
+    return briefing, report
 
 
 def _validation_failed(content: str, attempts: list[Attempt]) -> ValidationFailedError:

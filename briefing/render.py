@@ -14,10 +14,7 @@ from .sources import URL
 if TYPE_CHECKING:
     from markupsafe import Markup
 
-    from .backends.base import Message
     from .document import BriefingDocument
-    from .pipeline import Prepared
-    from .stages import Plan
 
 # Characters that start Markdown or HTML constructs inline: emphasis, code, links, images, raw
 # HTML, entities, tables, strikethrough, headings. Escaping them keeps model text inert.
@@ -121,17 +118,3 @@ def _html_links(text: str, links: frozenset[str]) -> Markup:
         pos = match.end()
     out.append(escape(text[pos:]))
     return Markup("").join(out)
-
-
-def render_dry_run(prepared: Prepared, plan: Plan | None = None, first_part: list[Message] | None = None) -> str:
-    """The exact messages a run would send, then its token budget (for --dry-run). A staged run
-    shows its plan and the first part's notes request instead: the briefing request is built from
-    notes that do not exist yet."""
-    if plan is None:
-        parts = [f"=== {m['role']} ===\n{m['content'].rstrip()}\n" for m in prepared.sent]
-        return "\n".join([*parts, f"=== budget ===\n{prepared.budget_line()}\n"])
-    shown = [f"=== part 1 of {len(plan.parts)}: {m['role']} ===\n{m['content'].rstrip()}\n" for m in first_part or []]
-    lines = [f"part {p.number}: sentences {p.sentences[0].id}-{p.sentences[-1].id}, about {p.tokens:,} tokens"
-             for p in plan.parts]
-    return "\n".join([*shown, "=== plan ===\n" + plan.describe() + "\n" + "\n".join(lines) + "\n",
-                      f"=== budget of a single call ===\n{prepared.budget_line()}\n"])

@@ -1,43 +1,77 @@
-"""The briefing schema (v1): what the model must return, validated by pydantic."""
+"""The briefing schema (v1): what the model must return, validated by pydantic.
+
+The pydantic models are the one definition of a briefing: length caps, patterns, which fields
+cite sentences and which texts the model writes in its own words (`Written`, walked by
+`written_texts`). The JSON schema sent to the model is derived from them (`request_schema`).
+"""
 
 from __future__ import annotations
 
-import copy
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 SCHEMA_VERSION = 1
 CITATION_PATTERN = r"^[1-9][0-9]*\.[1-9][0-9]*$"
-# Above this many sentences the citation enum makes grammars and requests too large; a pattern
-# is sent instead and the pipeline's own check still rejects unknown ids.
-MAX_ENUM_IDS = 600
 # A named actor's role: a phrase of three words or more ("Secretary of State on his last trip"), up
 # to about 80 characters; a single word came out as a label ("Country", "Organization").
 # No braces either: the small model once tried to close the JSON inside a role ("… region}}},").
 ROLE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,20} [^"\\\[\]{}\x00-\x1f ]{1,20} [^"\\\[\]{}\x00-\x1f]{1,40}$'
-# A stance, as the answer is asked for it: three words or more. One word ("neutral") says nothing an
-# analyst can use, and two actors' one-word stances are the same field twice.
+# A stance: three words or more. One word ("neutral") says nothing an analyst can use, and two
+# actors' one-word stances are the same field twice.
 STANCE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f]{1,170}$'
-# Where these patterns stop a text: the length of what follows its first two words (see `mark_cut_text`).
-PATTERN_TAILS = {("Actor", "role"): 40, ("Position", "stance"): 170}
-# Words a finished phrase does not end on: a text near its pattern's cap that ends on one was
-# stopped there because the next word did not fit ("… pressure from Russia on").
-_DANGLING = {"a", "an", "the", "of", "to", "on", "in", "at", "for", "with", "by", "from", "and", "or", "but",
-             "which", "who", "that", "is", "are", "was", "were", "has", "have", "had", "its", "their", "as", "into"}
-
-CitationId = Annotated[str, StringConstraints(pattern=CITATION_PATTERN)]
-# The same id cited twice is cited once.
-Citations = Annotated[list[CitationId], Field(min_length=1, max_length=2),
-                      AfterValidator(lambda ids: list(dict.fromkeys(ids)))]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
 # A signpost in words, at least two: small models otherwise fill it with sentence ids ("1.17"), a
 # key's name ("citations") or a bare name. The pattern also keeps quotes, brackets, backslashes and
 # control characters out, as regex-built grammars would not escape them.
 SIGNPOST_PATTERN = r'^[^0-9"\\\[\]:\x00-\x1f ][^"\\\[\]:\x00-\x1f ]{0,29} [^"\\\[\]:\x00-\x1f]{1,80}$'
+
+# Each pattern in words, for the repair prompt: a model reads rules better than regular expressions.
+PATTERN_RULES = {
+    CITATION_PATTERN: "cite a sentence id such as 1.4",
+    ROLE_PATTERN: "write three words or more, at most about 80 characters, without quotes, brackets, braces or "
+                  "backslashes",
+    STANCE_PATTERN: "write three words or more, at most about 230 characters, without quotes, brackets, braces or "
+                    "backslashes",
+    SIGNPOST_PATTERN: "write an observable event in two words or more, not opening with a digit, without quotes, "
+                      "brackets, colons or backslashes",
+}
+
+
+@dataclass(frozen=True)
+class Written:
+    """Field metadata: text the model writes in its own words (the copy checks, the checks for
+    instructions' strings and the cut marks read it).
+
+    Attributes:
+        free: a sentence a reader expects to say something new (a repeat of another is a fault);
+            else a label (a title, a name, an issue, a date).
+        tail: for a field with a three-word pattern, the cap on what follows its first two words
+            (where the pattern stops a text; see `content.mark_cut_text`).
+    """
+
+    free: bool
+    tail: int | None = None
+
+
+LABEL = Written(free=False)
+FREE = Written(free=True)
+
+
+class Cited:
+    """Field metadata: the ids of the sentences an item cites."""
+
+
+CitationId = Annotated[str, StringConstraints(pattern=CITATION_PATTERN)]
+# The same id cited twice is cited once.
+Citations = Annotated[list[CitationId], Field(min_length=1, max_length=2),
+                      AfterValidator(lambda ids: list(dict.fromkeys(ids))), Cited()]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
+Role = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240, pattern=ROLE_PATTERN)]
+Stance = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240, pattern=STANCE_PATTERN)]
 Signpost = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SIGNPOST_PATTERN)]
 Level = Literal["low", "medium", "high"]
 ActorKind = Literal[
@@ -64,55 +98,55 @@ class _Strict(BaseModel):
 
 
 class Actor(_Strict):
-    name: Short
+    name: Annotated[Short, LABEL]
     kind: ActorKind
     # None: an actor the briefing lists as named in the sources, without a role in the model's
     # words (the model describes only the first `Length.described_actors`; see `cite_actors`).
-    role: Text | None = None
-    # Not asked for when the actors are the names the sources write (see `json_schema`): it measured
-    # as the field small models copy most, the same words under every actor.
-    interests: Text | None = None
+    role: Annotated[Role | None, Written(free=True, tail=40)] = None
+    # Not asked for when the actors are the names the sources write (see `request_schema`): it
+    # measured as the field small models copy most, the same words under every actor.
+    interests: Annotated[Text | None, FREE] = None
     citations: Citations
 
 
 class Position(_Strict):
     actor: Short = Field(description="Exactly the name of a listed actor.")
-    issue: Short
-    stance: Text
+    issue: Annotated[Short, LABEL]
+    stance: Annotated[Stance, Written(free=True, tail=170)]
     citations: Citations
 
 
 class Risk(_Strict):
-    title: Short
-    description: Text
+    title: Annotated[Short, LABEL]
+    description: Annotated[Text, FREE]
     likelihood: Level
     impact: Level
     horizon: Horizon
-    indicators: Annotated[list[Signpost], Field(min_length=1, max_length=2)]
+    indicators: Annotated[list[Signpost], Field(min_length=1, max_length=2), LABEL]
     affected_actors: Annotated[list[Short], Field(max_length=3)]
     citations: Citations
 
 
 class OpenQuestion(_Strict):
-    question: Short
-    why_it_matters: Text
-    what_would_resolve_it: Text
+    question: Annotated[Short, FREE]
+    why_it_matters: Annotated[Text, FREE]
+    what_would_resolve_it: Annotated[Text, FREE]
     citations: Citations
 
 
 class TimelineEvent(_Strict):
     # Event and evidence come before the date: a model then picks the date from what it cited.
-    event: Text
+    event: Annotated[Text, FREE]
     citations: Citations
-    date: Short = Field(description="As written in the cited sentence.")
+    date: Annotated[Short, LABEL] = Field(description="As written in the cited sentence.")
 
 
 class Briefing(_Strict):
     """A policy briefing; every item cites sentence ids of the sources."""
 
-    title: Short
-    bottom_line: Text
-    context: Text
+    title: Annotated[Short, LABEL]
+    bottom_line: Annotated[Text, FREE]
+    context: Annotated[Text, FREE]
     actors: Annotated[list[Actor], Field(min_length=1, max_length=24)]
     positions: Annotated[list[Position], Field(max_length=8)]
     risks: Annotated[list[Risk], Field(min_length=1, max_length=5)]
@@ -138,11 +172,66 @@ class Briefing(_Strict):
 
     def citation_ids(self) -> list[str]:
         """Every cited id, in order of first appearance."""
-        seen: dict[str, None] = {}
-        items: list[Any] = [*self.actors, *self.positions, *self.risks, *self.open_questions]
-        for item in [*items, *self.timeline]:
-            seen.update(dict.fromkeys(item.citations))
-        return list(seen)
+        return list(dict.fromkeys(i for _, ids in _walk(self, "", Cited) for i in ids))
+
+
+def most(field_name: str) -> int:
+    """The most items a briefing's list field may hold."""
+    return next(int(m.max_length) for m in Briefing.model_fields[field_name].metadata if hasattr(m, "max_length"))
+
+
+@dataclass
+class WrittenText:
+    """One text the model wrote, where it sits, and how to replace it."""
+
+    path: str  # "title", "actors[0].role", "risks[1].indicators[0]"
+    text: str
+    written: Written
+    max_length: int | None
+    _owner: BaseModel
+    _name: str
+    _index: int | None
+
+    def replace(self, text: str) -> None:
+        """Put `text` in this text's place."""
+        if self._index is None:
+            setattr(self._owner, self._name, text)
+        else:
+            getattr(self._owner, self._name)[self._index] = text
+        self.text = text
+
+
+def written_texts(briefing: Briefing) -> list[WrittenText]:
+    """Every text the model wrote in its own words, by path, in the order of the schema (quotes are
+    copied from the sources, kinds and levels are chosen from lists, citations are ids)."""
+    return [text for text, _ in _walk(briefing, "", Written)]
+
+
+def _walk(model: BaseModel, prefix: str, marker: type[Any]) -> Iterator[tuple[Any, Any]]:
+    """(item, value) for every field of `model`, and of the models it holds, whose metadata has a
+    `marker`: a `WrittenText` for `Written` (one per string of a list), the field's value else."""
+    for name, info in type(model).model_fields.items():
+        value, path = getattr(model, name), f"{prefix}{name}"
+        found = next((m for m in info.metadata if isinstance(m, marker)), None)
+        if found is not None and marker is Written:
+            items = [(None, value)] if not isinstance(value, list) else list(enumerate(value))
+            for index, item in items:
+                if isinstance(item, str):
+                    where = path if index is None else f"{path}[{index}]"
+                    yield WrittenText(where, item, found, _max_length(info), model, name, index), item
+        elif found is not None:
+            yield value, value
+        for index, item in enumerate(value) if isinstance(value, list) else []:
+            if isinstance(item, BaseModel):
+                yield from _walk(item, f"{path}[{index}].", marker)
+
+
+def _max_length(info: Any) -> int | None:
+    """The length cap of a string field (or of the string of an optional one)."""
+    constraints = [m for m in info.metadata if isinstance(m, StringConstraints)]
+    for arg in get_args(info.annotation):
+        constraints += [m for m in getattr(arg, "__metadata__", ()) if isinstance(m, StringConstraints)]
+    return next((c.max_length for c in constraints if c.max_length), None)
 
 
 def listed_name(name: str, names: list[str]) -> str | None:
@@ -161,182 +250,3 @@ def listed_name(name: str, names: list[str]) -> str | None:
 
 
 _WORD = re.compile(r"\w+")
-
-
-def _base_schema() -> dict[str, Any]:
-    schema = Briefing.model_json_schema()
-    _drop_titles(schema)
-    # A model that lists the actors itself gives each one a role.
-    actor = schema["$defs"]["Actor"]
-    actor["properties"]["role"] = next(t for t in actor["properties"]["role"]["anyOf"] if t["type"] == "string")
-    actor["required"] = [*actor["required"][:2], "role", *actor["required"][2:]]
-    return schema
-
-
-def _drop_titles(node: Any) -> None:
-    """Pydantic's auto titles add tokens to every request and help no model."""
-    if isinstance(node, dict):
-        if isinstance(node.get("title"), str):
-            del node["title"]
-        for value in node.values():
-            _drop_titles(value)
-    elif isinstance(node, list):
-        for value in node:
-            _drop_titles(value)
-
-
-@dataclass(frozen=True)
-class Length:
-    """How many items of each list a briefing asks for; output tokens are what local runs wait for."""
-
-    name: str
-    actors: int
-    # When the actors are the names the sources write most (see `actors.find`): how many the
-    # briefing lists, and how many of those the model describes (a role costs output tokens; the
-    # others are listed as named, citing their mentions).
-    named_actors: int
-    described_actors: int
-    positions: int
-    risks: int
-    open_questions: int
-    timeline: int
-
-    def limits(self) -> dict[str, int]:
-        return {f: getattr(self, f) for f in ("actors", "positions", "risks", "open_questions", "timeline")}
-
-
-LENGTHS = {
-    length.name: length
-    for length in (
-        Length("short", actors=3, named_actors=16, described_actors=12, positions=3, risks=2, open_questions=1,
-               timeline=2),
-        Length("standard", actors=4, named_actors=20, described_actors=16, positions=4, risks=3, open_questions=2,
-               timeline=3),
-        # The schema's maxima.
-        Length("long", actors=8, named_actors=24, described_actors=16, positions=8, risks=5, open_questions=4,
-               timeline=6),
-    )
-}
-
-
-def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None,
-                length: Length | None = None, actor_names: list[str] | None = None,
-                described: int | None = None) -> dict[str, Any]:
-    """The JSON schema sent to the backend. Citations may name only real sentence ids; a timeline
-    event takes a date the sources write and cites only sentences that write that date (sources
-    without dates get an empty timeline).
-
-    Args:
-        citation_ids: the ids of every numbered source sentence; None keeps the generic pattern.
-        dates: date expressions found in the sources with the ids of their sentences; None leaves
-            the timeline free.
-        length: how many items each list may hold (default: standard).
-        actor_names: the briefing's actors, the names the sources write most (see `actors.find`):
-            the answer gives each one's role, keyed by name, and positions and affected actors
-            may name only these (kinds and citations are added by `cite_actors`).
-        described: how many of `actor_names`, from the first, get a role (default: all).
-    """
-    schema = copy.deepcopy(_BASE)
-    defs = schema["$defs"]
-    for field_name, most in (length or LENGTHS["standard"]).limits().items():
-        schema["properties"][field_name]["maxItems"] = most
-    if citation_ids and len(citation_ids) <= MAX_ENUM_IDS:
-        for name in ("Actor", "Position", "Risk", "OpenQuestion", "TimelineEvent"):
-            defs[name]["properties"]["citations"]["items"] = {"enum": list(citation_ids), "type": "string"}
-    if dates:
-        # The date first, from those the sources write, then only the sentences that write it,
-        # then what happened: one alternative per date, so the date and its evidence agree.
-        # (Measured on bench/quality.py: 3/4 events paired right; asked for the event first, 0/2.)
-        event = defs.pop("TimelineEvent")["properties"]
-        citations = event["citations"]
-        defs["EventText"] = event["event"]
-        defs["TimelineEvent"] = {"anyOf": [
-            {"type": "object", "additionalProperties": False, "required": ["date", "citations", "event"],
-             "properties": {"date": {"enum": [date], "type": "string"},  # enum: more servers know it than const
-                            "citations": {**citations, "items": {"enum": ids, "type": "string"}},
-                            "event": {"$ref": "#/$defs/EventText"}}}
-            for date, ids in dates.items()]}
-    elif dates is not None:
-        schema["properties"]["timeline"]["maxItems"] = 0
-    defs["Position"]["properties"]["stance"]["pattern"] = STANCE_PATTERN
-    if actor_names:
-        names = {"enum": list(actor_names), "type": "string"}
-        # The actors are these names, in this order: the model writes only each one's role, as an
-        # object keyed by name that `cite_actors` turns back into the briefing's list.
-        # {"role": …} rather than a bare string: keyed straight to a string, the small model
-        # wrote labels ("actor", "issue") instead of roles.
-        entry = {"type": "object", "additionalProperties": False, "required": ["role"],
-                 "properties": {"role": {"type": "string", "pattern": ROLE_PATTERN}}}
-        roles = list(actor_names[:described])
-        schema["properties"]["actors"] = {"type": "object", "additionalProperties": False,
-                                          "required": roles, "properties": dict.fromkeys(roles, entry)}
-        defs["Position"]["properties"]["actor"] = {**names, "description": "One of the listed actors."}
-        defs["Risk"]["properties"]["affected_actors"]["items"] = names
-    return schema
-
-
-def cite_actors(data: Any, actors: dict[str, tuple[str, list[str]]], also: list[str] | tuple[str, ...] = ()) -> Any:
-    """Turn a decoded answer whose actors were the names the sources write (see
-    `json_schema(actor_names=…)`: `{name: {"role": …}}`) back into the briefing's list.
-
-    Args:
-        actors: each name's kind and the ids of the sentences that name it (the first two are cited).
-        also: the names listed without a role (`json_schema(described=…)`), added after the others.
-    """
-    if not (actors and isinstance(data, dict) and isinstance(data.get("actors"), dict)):
-        return data
-    listed = []
-    for name, entry in data["actors"].items():
-        kind, ids = actors.get(name, ("other", []))
-        listed.append({**(entry if isinstance(entry, dict) else {"role": entry}), "name": name, "kind": kind,
-                       "citations": ids[:2]})
-    for name in also:
-        if name not in data["actors"] and name in actors:
-            kind, ids = actors[name]
-            listed.append({"name": name, "kind": kind, "role": None, "citations": ids[:2]})
-    data["actors"] = listed
-    return data
-
-
-_BASE = _base_schema()
-
-
-def mark_cut_text(model: BaseModel) -> list[str]:
-    """End text fields that stop exactly at their length cap with "…" at a word boundary.
-
-    A grammar-constrained model is stopped mid-word when it reaches a field's maxLength
-    ("before the minister's 2"); the reader should see that the text was cut. Returns the fields marked.
-    """
-    marked = []
-    for name, info in type(model).model_fields.items():
-        value = getattr(model, name)
-        limit = next((m.max_length for m in info.metadata if isinstance(m, StringConstraints)), None)
-        tail = PATTERN_TAILS.get((type(model).__name__, name))
-        if isinstance(value, str) and limit and len(value) >= limit:
-            head = value[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
-            setattr(model, name, head + "…")
-            marked.append(name)
-        elif isinstance(value, str) and tail and not value.endswith("…") and (cut := _pattern_cut(value, tail)):
-            setattr(model, name, cut)
-            marked.append(name)
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, BaseModel):
-                marked += [f"{name}.{sub}" for sub in mark_cut_text(item)]
-    return marked
-
-
-def _pattern_cut(text: str, tail: int) -> str | None:
-    """The text marked cut if a pattern that caps what follows its first two words at `tail`
-    characters (`json_schema`) stopped it, else None. Stopped at the cap, maybe mid-word ("and a
-    formerU"), the last word goes; stopped within a long word of the cap on a comma or a word a
-    phrase does not end on ("… from Russia on"), the last word is whole. Dangling words go too."""
-    words = text.split(" ")
-    at_cap = len(text.split(" ", 2)[-1]) >= tail
-    near = len(text.split(" ", 2)[-1]) >= tail - 15 and len(words) > 3
-    if not (at_cap or near and (words[-1].casefold() in _DANGLING or words[-1].endswith((",", ";")))):
-        return None
-    if at_cap:
-        words.pop()
-    while len(words) > 3 and words[-1].casefold().strip(",;:") in _DANGLING:  # "…, which has"
-        words.pop()
-    return " ".join(words).rstrip(" ,;:-–—") + "…"

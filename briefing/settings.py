@@ -103,9 +103,10 @@ class GenerateOptions:
     named_actors: bool = setting(
         True, "The actors are the names the sources write most (found by spaCy), each with the sentences "
         "naming it; off: the model chooses and names them.")
-    # Paragraphs that try to instruct AI models are replaced by a note in the prompt (they stay
-    # in the source and can still be cited and quoted); False shows them to the model as text.
-    withhold_suspicious: bool = True
+    # Sentences that try to instruct AI models (`Sentence.ai_directed`) are replaced by a note in
+    # the prompt (they stay in the source and can still be cited and quoted); True shows them to
+    # the model as text (`--show-ai-directed`).
+    show_ai_directed: bool = False
     temperature: float = 0.0
     seed: int = 0
 

@@ -27,8 +27,14 @@ class Sentence:
     start: int
     end: int
     text: str
-    # In a paragraph that addresses an AI model ("ignore previous instructions"); withheld from the prompt.
-    suspicious: bool = False
+    # Tries to instruct an AI model reading it ("ignore previous instructions"; see `injection`):
+    # withheld from the prompt unless the user shows it, still citable and quotable.
+    ai_directed: bool = False
+
+    @property
+    def suspicious(self) -> bool:
+        """`ai_directed` under the name `request.j2` reads it by (kept for users' copies of it)."""
+        return self.ai_directed
 
 
 @dataclass(frozen=True)
@@ -66,9 +72,9 @@ class Source:
         return self.origin if "://" in self.origin or self.origin == "stdin" else Path(self.origin).name
 
     @property
-    def suspicious_ids(self) -> list[str]:
-        """Ids of sentences in paragraphs that address an AI model."""
-        return [s.id for s in self.sentences if s.suspicious]
+    def ai_directed_ids(self) -> list[str]:
+        """Ids of the sentences that try to instruct an AI model."""
+        return [s.id for s in self.sentences if s.ai_directed]
 
     @cached_property
     def links(self) -> list[str]:
@@ -83,33 +89,11 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
-# Text written to steer a model rather than to inform a reader. A paragraph with any of these is
-# withheld from the prompt (it stays in the source, citable and quotable) and the user is warned.
-_INJECTION = re.compile(
-    r"\bignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions|prompts?|rules)"
-    r"|\b(?:system|developer)\s+(?:notice|prompt|message|mode|instructions?)\b"
-    r"|\b(?:to|for)\s+the\s+(?:ai|assistant|(?:language\s+)?model|llm|chatbot)\b"
-    r"|\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language\s+model|chatbot)\b"
-    r"|!\[[^\]]*\]\(|<\s*script\b",
-    re.IGNORECASE,
-)
-
-
 def split_sentences(text: str, source_id: str) -> list[Sentence]:
-    """Split text into sentences; a line break always ends one (headings, list items).
-
-    A sentence that instructs an AI reader or dictates the output (`injection.flag_sentences`), or
-    stands in a paragraph with a telltale phrase or markup, is marked `suspicious`.
-    """
-    from .injection import flag_sentences
-
-    spans: list[tuple[int, int, bool]] = []
-    for line in re.finditer(r"[^\n]+", text):
-        marked = bool(_INJECTION.search(line.group()))
-        spans += [(line.start() + start, line.start() + end, marked) for start, end in _spans(line.group())]
-    flags = flag_sentences([text[start:end] for start, end, _ in spans])
-    return [Sentence(f"{source_id}.{n}", start, end, text[start:end], marked or flagged)
-            for n, ((start, end, marked), flagged) in enumerate(zip(spans, flags, strict=True), 1)]
+    """Split text into sentences; a line break always ends one (headings, list items)."""
+    spans = [(line.start() + start, line.start() + end) for line in re.finditer(r"[^\n]+", text)
+             for start, end in _spans(line.group())]
+    return [Sentence(f"{source_id}.{n}", start, end, text[start:end]) for n, (start, end) in enumerate(spans, 1)]
 
 
 # Where pysbd cuts but a reader would not: after "a.m."/"p.m." before a time zone or a lowercase
@@ -177,15 +161,20 @@ def as_read(source: Source) -> Source:
 
 
 def make_source(text: str, *, source_id: str, origin: str, raw: bytes | None = None,
-                title: str | None = None, about: About | None = None, pages: list[int] | None = None) -> Source:
+                title: str | None = None, about: About | None = None, pages: list[int] | None = None,
+                sentences: list[Sentence] | None = None) -> Source:
     """Build a Source from already decoded, cleaned text.
+
+    Args:
+        sentences: the text's sentences, already split and flagged (`ingest` marks those that
+            instruct AI models); by default the text is split here and none is flagged.
 
     Raises:
         InputError: the text is empty.
     """
     if not text.strip():
         raise InputError(f"{origin}: the source is empty (no text to brief)")
-    sentences = split_sentences(text, source_id)
+    sentences = split_sentences(text, source_id) if sentences is None else sentences
     digest = hashlib.sha256(raw if raw is not None else text.encode("utf-8")).hexdigest()
     return Source(source_id, origin, title or sentences[0].text[:160], digest, text, sentences, about or About(),
                   pages or [])

@@ -16,16 +16,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import templates
-from .backends.base import Backend, ChatRequest, Message
-from .document import Attempt
+from . import steering, templates
+from .backends.base import Backend, ChatRequest, Message, ProgressCallback
+from .calls import call
 from .errors import TooLargeError
+from .record import Attempt
 from .settings import GenerateOptions
 from .sources import Sentence, Source, as_read
 
@@ -122,16 +123,14 @@ def _paragraphs(sources: list[Source], shown: set[str]) -> list[list[Sentence]]:
     return paragraphs
 
 
-NotesCall = Callable[[ChatRequest, str], tuple[str, Attempt]]
-
-
 def take_notes(plan: Plan, sources: list[Source], backend: Backend, options: GenerateOptions,
-               prompt_set: templates.PromptSet, call: NotesCall, folder: Path) -> tuple[list[Note], list[Attempt]]:
+               prompt_set: templates.PromptSet, folder: Path,
+               progress: ProgressCallback | None = None) -> tuple[list[Note], list[Attempt]]:
     """The notes of every part, from the cache where a run already took them.
 
     Args:
-        call: runs one request and returns its answer and what it cost (the pipeline's `_call`).
         folder: where notes are kept between runs.
+        progress: called while the model works.
     """
     requests = [request_for(part, sources, options, prompt_set, plan) for part in plan.parts]
     keys = [_key(backend, prompt_set, options, part, request) for part, request in zip(plan.parts, requests,
@@ -145,8 +144,8 @@ def take_notes(plan: Plan, sources: list[Source], backend: Backend, options: Gen
             return cached, None
         log.info("part %d/%d: reading %s-%s (%s tokens)", part.number, len(plan.parts), part.sentences[0].id,
                  part.sentences[-1].id, f"{part.tokens:,}")
-        answer, attempt = call(request, f"notes {part.number}/{len(plan.parts)}")
-        notes = _parse(answer, {s.id for s in part.sentences})
+        result, attempt = call(backend, request, f"notes {part.number}/{len(plan.parts)}", progress)
+        notes = _parse(result.content, {s.id for s in part.sentences})
         _save(folder / f"{key}.json", notes)
         return notes, attempt
 
@@ -172,7 +171,8 @@ def request_for(part: Part, sources: list[Source], options: GenerateOptions, pro
             templates.NOTES, sources=view, fence=templates.delimiter(sources), part=part.number,
             parts=len(plan.parts), points=MAX_POINTS, **common)},
     ]
-    return ChatRequest(messages, notes_schema(ids), NOTES_TOKENS, options.temperature, options.seed)
+    return ChatRequest(messages, notes_schema(ids), NOTES_TOKENS, options.temperature, options.seed,
+                       veto=steering.set_aside)
 
 
 def notes_schema(ids: list[str]) -> dict[str, Any]:

@@ -22,7 +22,9 @@ REPAIR = "repair.j2"
 NOTES = "notes.j2"
 REPORT = "report.md.j2"
 REPORT_HTML = "report.html.j2"
-# Every template the pipeline uses, with what it is for and the variables it is given.
+# Every template the pipeline uses, with what it is for and the variables it is given. The names
+# are the templates' API, kept for users' copies: `withhold_suspicious` (with `sentence.suspicious`)
+# is whether AI-directed sentences are withheld (`GenerateOptions.show_ai_directed` off).
 TEMPLATES = {
     SYSTEM: ("system message: the analyst's role and the rules", {"audience", "language", "vars"}),
     REQUEST: ("user message: the numbered sources and what to write",
@@ -155,9 +157,6 @@ def delimiter(sources: list[Source]) -> str:
     raise ConfigError("could not find a delimiter absent from the sources")  # unreachable in practice
 
 
-_FIELDS = ("title", "bottom_line", "context", "actors", "positions", "risks", "open_questions", "timeline")
-
-
 def lint(folder: Path) -> list[str]:
     """Problems in a folder of user templates, one line each: unknown files, syntax errors,
     variables briefing never passes, and a request template that no longer shows the numbered
@@ -188,7 +187,8 @@ def lint(folder: Path) -> list[str]:
 
 def _request_problems(folder: Path) -> list[str]:
     """Render the request with a probe source: the pipeline needs the ids, the fence and the fields."""
-    from .schema import LENGTHS
+    from .request_schema import LENGTHS
+    from .schema import Briefing
     from .sources import make_source
 
     probe = make_source("First probe sentence. Second probe sentence.", source_id="1", origin="probe")
@@ -205,7 +205,7 @@ def _request_problems(folder: Path) -> list[str]:
         problems.append(f"{path}: does not show the numbered sentences ([1.1] …) the model must cite")
     if text.count(fence) < 2:
         problems.append(f"{path}: does not fence the sources with {{{{ fence }}}} (source text must stay data)")
-    missing = [f for f in _FIELDS if f not in text]
+    missing = [f for f in Briefing.model_fields if f not in text]
     if missing:
         problems.append(f"{path}: never asks for {', '.join(missing)}")
     return problems

@@ -18,7 +18,9 @@ def verify(document: BriefingDocument, sources: list[Source]) -> list[str]:
     for cited in document.briefing.citation_ids():
         if cited not in text_of:
             problems.append(f"citation {cited}: no such sentence in the sources given")
-        elif document.quotes.get(cited) != text_of[cited]:
+        elif cited not in document.quotes:
+            problems.append(f"citation {cited}: the briefing has no quote of it")
+        elif document.quotes[cited] != text_of[cited]:
             problems.append(f"citation {cited}: the quoted text differs from the source")
     return problems
 

@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from briefing.backends.base import (
-    STRUCTURED_MODES,
     ChatRequest,
     ChatResult,
     Message,
+    Outgoing,
     ProgressCallback,
     StructuredMode,
-    Usage,
     estimate_tokens,
+    schema_in_prompt,
 )
+from briefing.record import Usage
 from briefing.settings import LengthName
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ def good_briefing(**changes: Any) -> dict[str, Any]:
         "actors": [
             {"name": "Antony Blinken", "kind": "official", "role": "US Secretary of State",
              "interests": "Lock in support for Ukraine", "citations": ["1.2", "1.3"]},
-            {"name": "Donald Trump", "kind": "official", "role": "President-elect",
+            {"name": "Donald Trump", "kind": "official", "role": "Incoming US president",
              "interests": "End the war quickly", "citations": ["1.20"]},
         ],
         "positions": [
@@ -69,7 +70,6 @@ class FakeBackend:
     context_window: int | None = 8192
     default_length: LengthName = "standard"
     parallel_requests = False  # canned answers are handed out in order
-    structured_modes: tuple[StructuredMode, ...] = STRUCTURED_MODES
 
     def __init__(self, *outputs: str | ChatResult, mode: StructuredMode = "json_object_schema"):
         self.outputs = list(outputs)
@@ -79,6 +79,11 @@ class FakeBackend:
     @property
     def structured_mode(self) -> StructuredMode:
         return self.mode
+
+    def prepare(self, request: ChatRequest) -> Outgoing:
+        messages = schema_in_prompt(request.messages, request.json_schema) if self.mode == "json_object" else \
+            request.messages
+        return Outgoing(messages, self.mode)
 
     def describe(self) -> Iterator[str]:
         yield "fake: answers with canned outputs"
@@ -93,4 +98,4 @@ class FakeBackend:
             return out
         if progress:
             progress(42)
-        return ChatResult(out, "stop", self.model, Usage(1000, 300))
+        return ChatResult(out, "stop", self.model, Usage(prompt_tokens=1000, completion_tokens=300))

@@ -9,7 +9,7 @@ import pytest
 from briefing import actors
 from briefing.ingest import load_source, load_sources
 from briefing.pipeline import generate, prepare
-from briefing.schema import LENGTHS, cite_actors
+from briefing.request_schema import LENGTHS, cite_actors
 from briefing.settings import GenerateOptions
 from briefing.sources import make_source
 
@@ -55,8 +55,8 @@ def test_the_actors_are_the_most_named_and_cite_their_mentions() -> None:
     assert f"Also named: {'; '.join(prepared.also_named)}." in prepared.request.messages[1]["content"]
     shown = "Donald Trump (President-elect); "
     assert shown in prepared.request.messages[1]["content"]  # with how the source introduces a person
-    cited = cite_actors({"actors": {"Antony Blinken": {"role": "r"}}}, prepared.mentions)
-    assert cited["actors"] == [{"role": "r", "name": "Antony Blinken", "kind": "person",
+    cited = cite_actors({"actors": {"Antony Blinken": {"role": "r s t"}}}, prepared.mentions)
+    assert cited["actors"] == [{"role": "r s t", "name": "Antony Blinken", "kind": "person",
                                 "citations": prepared.mentions["Antony Blinken"][1][:2]}]
 
 

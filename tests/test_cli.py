@@ -20,6 +20,16 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "generate" in out and "render" in out
 
 
+def test_help_names_arguments_and_pairs_as_a_user_writes_them(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.run(["generate", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Usage: briefing generate [OPTIONS] SOURCE..." in out and "--var KEY=VALUE" in out
+    assert "list[str]" not in out and "{" not in out
+    assert cli.run(["verify", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Usage: briefing verify [OPTIONS] BRIEF.json SOURCE..." in out and "list[str]" not in out
+
+
 @pytest.mark.parametrize(("make", "message"), [
     (lambda d: d / "missing.txt", "no such file"),
     (lambda d: d, "is a directory"),
@@ -215,3 +225,16 @@ def test_an_option_below_its_declared_bound_is_a_usage_error(run_cli_no_model: C
     assert run_cli_no_model(["generate", str(SEED), "--max-tokens", "10"]) == 2
     assert run_cli_no_model(["generate", str(SEED), "--timeout", "0"]) == 4  # open bound: refused by validation
     assert "timeout" in capsys.readouterr().err
+
+
+def test_dry_run_shows_the_schema_a_remembered_plain_json_server_gets(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    url = "http://127.0.0.1:9/v1"
+    state = tmp_path / "state"
+    state.mkdir(exist_ok=True)
+    (state / "servers.json").write_text(json.dumps({f"{url} qwen": "json_object"}))
+    assert cli.run(["generate", str(SEED), "--dry-run", "--base-url", url, "--model", "qwen"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Reply with one JSON object that matches this JSON schema:") == 1
+    tokens = int(out.split("=== budget ===\nprompt ")[1].split(" tokens")[0].replace(",", ""))
+    assert tokens > 3000  # the schema's enum of sentence ids and names is counted

@@ -15,7 +15,7 @@ from pathlib import Path
 import pysbd
 import pytest
 
-from briefing.injection import addresses_ai, explain_sentences, flag_sentences, neutralise_markup, reason, smuggled
+from briefing.injection import explain_sentences, flag_sentences, is_ai_directed, neutralise_markup, reason, smuggled
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT.parent / "shared" / "injection"
@@ -395,7 +395,7 @@ BENIGN = [
 
 @pytest.mark.parametrize("sentence", ATTACKS)
 def test_instructions_to_ai_are_recognised(sentence: str) -> None:
-    assert addresses_ai(sentence), sentence
+    assert is_ai_directed(sentence), sentence
 
 
 @pytest.mark.parametrize("sentence", BENIGN)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.schema import json_schema
+from briefing.request_schema import json_schema
 
 from helpers import good_briefing
 
@@ -54,3 +54,18 @@ def test_a_prompt_over_the_context_window_is_too_large_not_a_backend_failure(tmp
     with pytest.raises(TooLargeError) as caught:
         backend.chat(ChatRequest([{"role": "user", "content": "x"}], json_schema(["1.1"])))
     assert caught.value.exit_code == 10
+
+
+def test_the_llama_cpp_internals_the_sampler_needs_are_where_it_expects_them() -> None:
+    """An upgrade of llama-cpp-python that moves them fails here, by name, not in a user's run."""
+    from briefing.backends import llama_internals
+
+    assert llama_internals.problems() == []
+
+
+def test_a_missing_internal_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.backends import llama_internals
+
+    needed = {**llama_internals._NEEDED, ("llama_cpp", "Llama"): ("_init_sampler", "_renamed_in_a_new_release")}
+    monkeypatch.setattr(llama_internals, "_NEEDED", needed)
+    assert llama_internals.problems() == ["llama_cpp.Llama._renamed_in_a_new_release: missing"]

@@ -10,7 +10,7 @@ import pytest
 from briefing.backends.base import ChatRequest
 from briefing.backends.openai_compat import ModeMemory, OpenAICompatBackend, response_format
 from briefing.errors import BackendError, ConfigError
-from briefing.schema import json_schema
+from briefing.request_schema import json_schema
 
 from helpers import as_json, good_briefing
 from stub_server import Reply, Script, completion, stub_server
@@ -122,3 +122,27 @@ def test_doctor_probe_reports_each_mode() -> None:
         found = _backend(url).probe()
     assert found["json_schema"].startswith("rejected (500")
     assert found["json_object_schema"] == found["json_object"] == "accepted"
+
+
+def test_a_server_remembered_as_plain_json_gets_the_schema_once_and_it_is_counted(tmp_path: Path) -> None:
+    """In auto mode the remembered mode decides what is sent; the budget and the dry run see the same."""
+    from briefing.ingest import load_sources
+    from briefing.pipeline import prepare
+
+    from helpers import SEED
+
+    memory = ModeMemory(tmp_path / "servers.json")
+    script = Script([completion(as_json(good_briefing()))])
+    with stub_server(script) as url:
+        memory.set(f"{url} stub-model", "json_object")
+        backend = _backend(url, memory=memory)
+        assert backend.structured_mode == "json_object"
+        prepared = prepare(load_sources([SEED]), backend)
+        note = "Reply with one JSON object that matches this JSON schema:"
+        assert note in prepared.sent[-1]["content"] and note not in prepared.request.messages[-1]["content"]
+        assert prepared.prompt_tokens == backend.count_tokens(prepared.sent)[0]
+        assert prepared.prompt_tokens > backend.count_tokens(prepared.request.messages)[0] + 1000
+        backend.chat(prepared.request)
+    sent = script.requests[0]
+    assert sent["response_format"] == {"type": "json_object"}
+    assert sent["messages"] == prepared.sent and sent["messages"][-1]["content"].count(note) == 1

@@ -361,7 +361,8 @@ def test_the_evidence_of_a_pdf_briefing_gives_each_quote_its_page(tmp_path: Path
     ids = [s.id for s in sources[0].sentences]
     last = ids[-1]
     briefing = good_briefing(
-        actors=[{"name": "Water board", "kind": "government", "role": "Regulator", "interests": "Clean rivers",
+        actors=[{"name": "Water board", "kind": "government", "role": "Regulator of the rivers",
+                 "interests": "Clean rivers",
                  "citations": [ids[1]]}],
         positions=[], timeline=[],
         risks=[{**good_briefing()["risks"][0], "affected_actors": [], "citations": [last]}],

@@ -3,7 +3,7 @@ the sample cassettes and test_real_model cover it)."""
 
 from __future__ import annotations
 
-from briefing.backends.sampling import repeated_run
+from briefing.steering import repeated_run
 
 
 def test_the_word_completing_a_run_an_earlier_field_wrote_is_a_repeat() -> None:
@@ -25,7 +25,7 @@ def test_case_is_ignored() -> None:
 
 
 def test_a_text_may_not_end_saying_what_an_earlier_one_said() -> None:
-    from briefing.backends.sampling import ends_a_repeat
+    from briefing.steering import ends_a_repeat
 
     written = '{"actors":{"Acme":{"role":"company listed in Mumbai"},"Bolt":{"role":"company listed in'
     assert ends_a_repeat(written, ' Mumbai"')  # the same four words
@@ -37,7 +37,7 @@ def test_a_text_may_not_end_saying_what_an_earlier_one_said() -> None:
 
 
 def test_a_text_may_not_open_with_the_same_four_words_as_an_earlier_one() -> None:
-    from briefing.backends.sampling import repeated_opening
+    from briefing.steering import repeated_opening
 
     earlier = '{"actors":{"Ohio":{"role":"a state facing slow job growth"},"Iowa":{"role":"'
     assert repeated_opening(earlier, "a state facing", "slow")
@@ -51,7 +51,7 @@ def test_a_text_may_not_open_with_the_same_four_words_as_an_earlier_one() -> Non
 
 
 def test_no_word_may_make_a_text_of_four_words_or_more_say_what_an_earlier_one_said() -> None:
-    from briefing.backends.sampling import makes_a_repeat
+    from briefing.steering import makes_a_repeat
 
     # What the sample once gave two actors, the second one cut off by the role's length cap.
     earlier = ('{"actors":{"Donald Trump":{"role":"President-elect of the United States, who is expected to"},'
@@ -64,7 +64,7 @@ def test_no_word_may_make_a_text_of_four_words_or_more_say_what_an_earlier_one_s
 
 
 def test_a_signpost_may_not_end_as_a_name() -> None:
-    from briefing.backends.sampling import ends_a_name
+    from briefing.steering import ends_a_name
 
     risk = '{"risks":[{"title":"Aid stops","indicators":["'
     assert ends_a_name(risk + "Daniel Fried", '"')
@@ -73,3 +73,24 @@ def test_a_signpost_may_not_end_as_a_name() -> None:
     assert not ends_a_name(risk + "Daniel Fried", " resigns")  # not closing
     assert not ends_a_name('{"title":"Daniel Fried', '"')  # not a signpost
     assert not ends_a_name(risk + 'Aid cut"],"affected_actors":["Daniel Fried', '"')  # a name where one belongs
+
+
+def test_an_escaped_quote_does_not_end_a_text() -> None:
+    """The grammar allows \\" inside a free-text field: the text goes on past it."""
+    from briefing.steering import closed_string, open_string, set_aside
+
+    written = '{"bottom_line":"we will cut aid to Kyiv soon","context":"The minister said \\"we will cut'
+    assert open_string(written) == (written[:written.index('"The minister')], 'The minister said \\"we will cut')
+    # The text being written opens with "The minister said", not with the bottom line's first words.
+    assert not set_aside(written, " aid")
+    assert closed_string(written, ' aid\\" there') is None  # an escaped quote closes nothing
+    assert closed_string(written, ' aid\\"",') == 'The minister said \\"we will cut aid\\"'
+    assert closed_string('{"a":"ends with a backslash \\\\', '"') == "ends with a backslash \\\\"
+    assert closed_string('{"a":"an escape \\', '"') is None
+
+
+def test_a_repeat_is_still_judged_on_the_whole_text_after_an_escaped_quote() -> None:
+    from briefing.steering import ends_a_repeat
+
+    written = '{"a":"company listed in Mumbai","b":"the \\"company\\" listed in'
+    assert ends_a_repeat(written, ' Mumbai"')

@@ -4,7 +4,8 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from briefing.schema import Briefing, json_schema, listed_name
+from briefing.request_schema import json_schema
+from briefing.schema import Briefing, listed_name
 
 from helpers import good_briefing
 
@@ -26,13 +27,13 @@ def test_lists_are_bounded() -> None:
 
 
 def test_position_must_name_a_listed_actor() -> None:
-    position = {"actor": "Vladimir Putin", "issue": "war", "stance": "continue", "citations": ["1.22"]}
+    position = {"actor": "Vladimir Putin", "issue": "war", "stance": "continue the war", "citations": ["1.22"]}
     with pytest.raises(ValidationError, match="not in actors"):
         Briefing.model_validate(good_briefing(positions=[position]))
 
 
 def test_position_naming_an_actor_by_part_of_the_name_is_resolved() -> None:
-    position = {"actor": "Blinken", "issue": "aid", "stance": "more aid", "citations": ["1.9"]}
+    position = {"actor": "Blinken", "issue": "aid", "stance": "more aid now", "citations": ["1.9"]}
     briefing = Briefing.model_validate(good_briefing(positions=[position]))
     assert briefing.positions[0].actor == "Antony Blinken"
 
@@ -74,7 +75,7 @@ def test_a_timeline_event_s_date_is_one_the_sources_write_and_its_evidence_write
 
 
 def test_text_cut_at_its_length_cap_is_marked() -> None:
-    from briefing.schema import mark_cut_text
+    from briefing.content import mark_cut_text
 
     cut = "The Biden administration is set to travel to Brussels " * 5
     briefing = Briefing.model_validate(good_briefing(context=cut[:240], title="Short title"))
@@ -86,13 +87,14 @@ def test_text_cut_at_its_length_cap_is_marked() -> None:
 
 
 def test_a_role_stopped_by_the_request_s_pattern_is_marked_cut_at_a_whole_word() -> None:
-    from briefing.schema import ROLE_PATTERN, mark_cut_text
+    from briefing.content import mark_cut_text
+    from briefing.schema import ROLE_PATTERN
 
     stopped = "CEO of the New America think tank and a formerU"  # the pattern's 40 characters after two words
     assert re.match(ROLE_PATTERN, stopped)
     actors = [{**good_briefing()["actors"][0], "role": stopped}, good_briefing()["actors"][1]]
     briefing = Briefing.model_validate(good_briefing(actors=actors))
-    assert mark_cut_text(briefing) == ["actors.role"]
+    assert mark_cut_text(briefing) == ["actors[0].role"]
     assert briefing.actors[0].role == "CEO of the New America think tank…"  # not on "and a"
     assert briefing.actors[1].role == good_briefing()["actors"][1]["role"]
 
@@ -107,10 +109,43 @@ def test_a_role_stopped_by_the_request_s_pattern_is_marked_cut_at_a_whole_word()
     ("Alliance the United States leads in Europe", "Alliance the United States leads in Europe"),
 ])
 def test_a_role_the_pattern_stopped_before_a_word_that_did_not_fit_is_marked_cut(role: str, shown: str) -> None:
-    from briefing.schema import ROLE_PATTERN, mark_cut_text
+    from briefing.content import mark_cut_text
+    from briefing.schema import ROLE_PATTERN
 
     assert re.match(ROLE_PATTERN, role)
     actors = [{**good_briefing()["actors"][0], "role": role}]
     briefing = Briefing.model_validate(good_briefing(actors=actors, positions=[]))
     mark_cut_text(briefing)
     assert briefing.actors[0].role == shown
+
+
+def test_the_stance_and_role_patterns_are_the_model_s_own() -> None:
+    """What the request asks for is what the answer is validated against, in every mode."""
+    with pytest.raises(ValidationError, match="positions.0.stance"):
+        position = {"actor": "Antony Blinken", "issue": "aid", "stance": "neutral", "citations": ["1.9"]}
+        Briefing.model_validate(good_briefing(positions=[position]))
+    with pytest.raises(ValidationError, match="actors.0.role"):
+        actors = [{**good_briefing()["actors"][0], "role": "Diplomat"}]
+        Briefing.model_validate(good_briefing(actors=actors, positions=[]))
+    schema = json_schema(["1.1"])
+    assert re.search(schema["$defs"]["Position"]["properties"]["stance"]["pattern"], "neutral") is None
+
+
+def test_the_long_length_is_the_schema_s_maxima() -> None:
+    from briefing.request_schema import LENGTHS
+    from briefing.schema import most
+
+    long = LENGTHS["long"]
+    assert (long.named_actors, long.positions, long.risks, long.open_questions, long.timeline) == tuple(
+        most(f) for f in ("actors", "positions", "risks", "open_questions", "timeline"))
+
+
+def test_every_written_text_is_walked_once_in_schema_order() -> None:
+    from briefing.schema import written_texts
+
+    paths = [t.path for t in written_texts(Briefing.model_validate(good_briefing()))]
+    assert paths[:5] == ["title", "bottom_line", "context", "actors[0].name", "actors[0].role"]
+    assert "risks[0].indicators[0]" in paths and "timeline[0].date" in paths
+    assert not any(p.endswith((".kind", ".citations", ".actor", ".likelihood")) for p in paths)
+    free = [t.path for t in written_texts(Briefing.model_validate(good_briefing())) if t.written.free]
+    assert "title" not in free and "open_questions[0].question" in free

@@ -44,3 +44,22 @@ def test_verify_refuses_a_document_that_is_not_a_briefing(tmp_path: Path, capsys
     path = tmp_path / "x.json"
     path.write_text('{"schema_version": 1}')
     assert cli.run(["verify", str(path), str(SEED)]) == 3
+
+
+def test_verify_reports_a_citation_changed_to_an_id_the_sources_lack(
+        saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An edited id with no quote is a citation that does not match (12), not an unreadable file (3)."""
+    document = json.loads(saved.read_text())
+    document["briefing"]["actors"][0]["citations"] = ["1.999"]
+    saved.write_text(json.dumps(document))
+    assert cli.run(["verify", str(saved), str(SEED)]) == 12
+    err = capsys.readouterr().err
+    assert "citation 1.999: no such sentence in the sources given" in err
+
+
+def test_render_refuses_a_citation_without_its_quote(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = json.loads(saved.read_text())
+    document["briefing"]["actors"][0]["citations"] = ["1.999"]
+    saved.write_text(json.dumps(document))
+    assert cli.run(["render", str(saved)]) == 3
+    assert "no quoted sentence for citation 1.999" in capsys.readouterr().err

@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..record import Usage
 from ..settings import BackendSettings
-from .base import Backend, ChatRequest, ChatResult, Message, ProgressCallback, StructuredMode, Usage
+from .base import Backend, ChatRequest, ChatResult, Message, Outgoing, ProgressCallback, StructuredMode
 
-__all__ = ["Backend", "BackendSettings", "ChatRequest", "ChatResult", "Message", "ProgressCallback", "StructuredMode",
-           "Usage", "make_backend"]
+__all__ = ["Backend", "BackendSettings", "ChatRequest", "ChatResult", "Message", "Outgoing", "ProgressCallback",
+           "StructuredMode", "Usage", "make_backend"]
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 # The local model's context when the user names none.

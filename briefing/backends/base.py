@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from ..record import NO_USAGE, Usage
 
 if TYPE_CHECKING:
     from ..settings import LengthName
@@ -17,6 +19,9 @@ StructuredMode = Literal["json_schema", "json_object_schema", "json_object"]
 STRUCTURED_MODES: tuple[StructuredMode, ...] = ("json_schema", "json_object_schema", "json_object")
 # Called with the number of output tokens so far (or None while the prompt is being read).
 ProgressCallback = Callable[[int | None], None]
+# Given the text a model has written so far and the text of a token it may write next: whether
+# that token must be set aside for another (applied by backends that sample in process).
+Veto = Callable[[str, str], bool]
 
 
 @dataclass(frozen=True)
@@ -28,12 +33,9 @@ class ChatRequest:
     max_tokens: int = 2048
     temperature: float = 0.0
     seed: int = 0
-
-
-@dataclass(frozen=True)
-class Usage:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+    # Rules the output must keep as it is written, where the backend can apply them token by
+    # token (the local model); a server cannot, and the answer's checks catch what they would.
+    veto: Veto | None = None
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,18 @@ class ChatResult:
     content: str
     finish_reason: str
     model: str
-    usage: Usage = field(default_factory=Usage)
+    usage: Usage = NO_USAGE
     refusal: str | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A request as a backend will send it: the messages the model reads (plain JSON mode adds the
+    schema to the last one) and how the schema reaches the model. What the budget counts, the dry
+    run shows and the call sends."""
+
+    messages: list[Message]
+    structured_mode: StructuredMode
 
 
 # Chat templates wrap each message in a few special tokens (role markers, separators).
@@ -74,11 +86,6 @@ class Backend(Protocol):
     # Whether requests may run at the same time (a server), or one after another (a model in process).
     parallel_requests: bool
 
-    @property
-    def structured_modes(self) -> tuple[StructuredMode, ...]:
-        """The structured-output modes it may use, strongest first."""
-        ...
-
     def describe(self) -> Iterator[str]:
         """Lines for `briefing doctor`: the model file or server and what it supports.
 
@@ -88,12 +95,18 @@ class Backend(Protocol):
         ...
 
     def count_tokens(self, messages: list[Message]) -> tuple[int, str]:
-        """Prompt tokens of these messages and how they were counted (for the budget check)."""
+        """Prompt tokens of these messages and how they were counted (for the budget check: count
+        `prepare(request).messages`)."""
         ...
 
     @property
     def structured_mode(self) -> StructuredMode:
-        """How the schema reaches the model (the prompt must carry it for plain json_object)."""
+        """How the schema will reach the model in the next request (a server's remembered or
+        negotiated mode, else its strongest)."""
+        ...
+
+    def prepare(self, request: ChatRequest) -> Outgoing:
+        """The request as `chat` will send it (the one place that decides it)."""
         ...
 
     def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BackendError, ConfigError, TooLargeError
-from .base import PER_MESSAGE_TOKENS, ChatRequest, ChatResult, Message, ProgressCallback, StructuredMode, Usage
+from ..record import Usage
+from . import llama_internals
+from .base import PER_MESSAGE_TOKENS, ChatRequest, ChatResult, Message, Outgoing, ProgressCallback, StructuredMode
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -102,11 +104,11 @@ class LocalBackend:
 
     @property
     def structured_mode(self) -> StructuredMode:
-        return "json_object_schema"
+        return "json_object_schema"  # a grammar built from the schema
 
-    @property
-    def structured_modes(self) -> tuple[StructuredMode, ...]:
-        return ("json_object_schema",)  # a grammar built from the schema
+    def prepare(self, request: ChatRequest) -> Outgoing:
+        """The messages as given: the grammar, not the prompt, carries the schema."""
+        return Outgoing(request.messages, self.structured_mode)
 
     def describe(self) -> Iterator[str]:
         import llama_cpp
@@ -124,11 +126,7 @@ class LocalBackend:
 
     def _vocabulary(self) -> Llama:
         if self._vocab is None:
-            from llama_cpp import Llama
-            from llama_cpp._utils import suppress_stdout_stderr
-
-            with suppress_stdout_stderr(disable=False):  # llama.cpp prints context warnings for vocab-only loads
-                self._vocab = Llama(model_path=str(self.model_path), vocab_only=True, verbose=False)
+            self._vocab = llama_internals.vocab_only(str(self.model_path))
         return self._vocab
 
     def _load(self) -> Llama:
@@ -146,31 +144,31 @@ class LocalBackend:
         from .sampling import GrammarFirstChoice
 
         llm = self._load()
-        grammar = compact_grammar(request.json_schema, " ".join(m["content"] for m in request.messages))
+        messages = self.prepare(request).messages
+        grammar = compact_grammar(request.json_schema, " ".join(m["content"] for m in messages))
         samplers: list[GrammarFirstChoice] = []
 
         def init_sampler(**_: Any) -> GrammarFirstChoice:
             samplers.append(GrammarFirstChoice(llm, grammar, repeat_penalty=REPEAT_PENALTY,
-                                               temperature=request.temperature, seed=request.seed, on_token=progress))
+                                               temperature=request.temperature, seed=request.seed, on_token=progress,
+                                               veto=request.veto))
             return samplers[-1]
 
-        # llama-cpp-python builds its sampler chain per call through `_init_sampler`; this call uses
-        # ours, which checks the grammar against the chosen token first (see sampling.py).
-        llm._init_sampler = init_sampler  # type: ignore[method-assign,assignment]
+        # Our sampler checks the grammar against the chosen token first (see sampling.py).
         try:
-            response: Any = llm.create_chat_completion(
-                request.messages,  # type: ignore[arg-type]
-                max_tokens=request.max_tokens,
-                temperature=request.temperature,
-                seed=request.seed,
-                repeat_penalty=REPEAT_PENALTY,
-            )
+            with llama_internals.sampler_installed(llm, init_sampler):
+                response: Any = llm.create_chat_completion(
+                    messages,  # type: ignore[arg-type]
+                    max_tokens=request.max_tokens,
+                    temperature=request.temperature,
+                    seed=request.seed,
+                    repeat_penalty=REPEAT_PENALTY,
+                )
         except ValueError as e:
             if "exceed context window" in str(e):
                 raise TooLargeError(f"the sources and prompt do not fit the model's context window: {e}") from e
             raise BackendError(f"the local model failed: {e}") from e
         finally:
-            del llm._init_sampler
             for sampler in samplers:
                 log.debug("sampled %d tokens: the grammar filtered the vocabulary %d times, %d repeated words "
                           "set aside", sampler.chosen, sampler.rejected, sampler.diverted)
@@ -180,5 +178,6 @@ class LocalBackend:
             content=choice["message"]["content"] or "",
             finish_reason=choice.get("finish_reason") or "",
             model=self.model,
-            usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)),
+            usage=Usage(prompt_tokens=usage.get("prompt_tokens", 0),
+                        completion_tokens=usage.get("completion_tokens", 0)),
         )

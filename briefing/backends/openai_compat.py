@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BackendError, ConfigError
 from ..output import write_atomic
+from ..record import NO_USAGE, Usage
 from .base import (
     PER_MESSAGE_TOKENS,
     STRUCTURED_MODES,
     ChatRequest,
     ChatResult,
     Message,
+    Outgoing,
     ProgressCallback,
     StructuredMode,
-    Usage,
     estimate_tokens,
     schema_in_prompt,
 )
@@ -106,11 +107,6 @@ class OpenAICompatBackend:
         self._key = f"{self.base_url} {model}"
         self._client = client or _make_client(self.base_url, api_key, timeout, max_retries)
 
-    @property
-    def structured_modes(self) -> tuple[StructuredMode, ...]:
-        """The one the user named, else the whole ladder (negotiated on the first request)."""
-        return LADDER if self._auto else (self.structured_mode,)
-
     def describe(self) -> Iterator[str]:
         yield f"server: {self.base_url}"
         found = self.probe()
@@ -122,7 +118,20 @@ class OpenAICompatBackend:
 
     @property
     def structured_mode(self) -> StructuredMode:
-        return self._mode or "json_schema"
+        """The mode named, else the one this run settled on, else the one remembered for this
+        server and model, else the strongest (the first request negotiates down from it)."""
+        return self._mode or self._remembered() or LADDER[0]
+
+    def _remembered(self) -> StructuredMode | None:
+        return self._memory.get(self._key) if self._auto and self._memory else None
+
+    def prepare(self, request: ChatRequest, mode: StructuredMode | None = None) -> Outgoing:
+        """The messages as sent in `mode` (default: `structured_mode`): plain JSON mode enforces
+        no schema, so the last message carries it."""
+        mode = mode or self.structured_mode
+        messages = schema_in_prompt(request.messages, request.json_schema) if mode == "json_object" else \
+            request.messages
+        return Outgoing(messages, mode)
 
     def count_tokens(self, messages: list[Message]) -> tuple[int, str]:
         """tiktoken for OpenAI's own models (its tables download on first use); an estimate otherwise."""
@@ -141,8 +150,8 @@ class OpenAICompatBackend:
     def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
         if not self._auto:
             return self._complete(self._client, request, self.structured_mode)
-        start = self._mode or (self._memory.get(self._key) if self._memory else None)
-        ladder = LADDER[LADDER.index(start):] if start else LADDER
+        start = self.structured_mode
+        ladder = LADDER[LADDER.index(start):]
         for mode in ladder[:-1]:
             result = self._try(request, mode)
             if result is not None:
@@ -187,13 +196,10 @@ class OpenAICompatBackend:
                   probe: bool = False) -> ChatResult:
         import openai
 
-        messages = request.messages
-        if mode == "json_object":
-            messages = schema_in_prompt(messages, request.json_schema)
         try:
             response = client.chat.completions.create(  # type: ignore[call-overload]
                 model=self.model,
-                messages=messages,
+                messages=self.prepare(request, mode).messages,
                 response_format=response_format(mode, request.json_schema),
                 max_tokens=request.max_tokens,
                 temperature=request.temperature,
@@ -257,6 +263,7 @@ def _result(response: Any, model: str) -> ChatResult:
         content=choice.message.content or "",
         finish_reason=choice.finish_reason or "",
         model=response.model or model,
-        usage=Usage(usage.prompt_tokens, usage.completion_tokens) if usage else Usage(),
+        usage=Usage(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens) if usage \
+        else NO_USAGE,
         refusal=getattr(choice.message, "refusal", None),
     )

@@ -1,17 +1,20 @@
 """Ingest: bytes to clean text to sources. Files, standard input and URLs are read (`read`);
 PDF and Word documents give their text layer (`pdf`, `docx`); anything else is decoded
 (`decode`), reduced to its main text when it is HTML (`extract`) and separated from the page
-furniture around it (`clean`); `sources.make_source` then numbers the sentences."""
+furniture around it (`clean`); the sentences are numbered, those that try to instruct AI models
+flagged (`injection`), and `sources.make_source` builds the source."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InputError
+from ..injection import flag_sentences
 from ..settings import SourceLimits
-from ..sources import About, Source, make_source
+from ..sources import About, Sentence, Source, make_source, split_sentences
 from .clean import separate
 from .decode import clean_characters, decode
 from .extract import extract_main_text, looks_like_html
@@ -47,7 +50,22 @@ def load_source(spec: str | Path, *, source_id: str = "1", limits: SourceLimits 
     article = separate(clean_characters(text))
     about = About(authors=article.authors or authors, credits=article.credits, dateline=article.dateline,
                   published=published)
-    return make_source(article.text, source_id=source_id, origin=raw.origin, raw=raw.body, title=title, about=about)
+    return make_source(article.text, source_id=source_id, origin=raw.origin, raw=raw.body, title=title, about=about,
+                       sentences=numbered(article.text, source_id))
+
+
+def numbered(text: str, source_id: str) -> list[Sentence]:
+    """The text's sentences, numbered, with those that instruct AI models (or stand in a paragraph
+    with a telltale phrase) flagged `ai_directed`."""
+    sentences = split_sentences(text, source_id)
+    paragraphs = [text[text.rfind("\n", 0, s.start) + 1: _line_end(text, s.start)] for s in sentences]
+    flags = flag_sentences([s.text for s in sentences], paragraphs)
+    return [replace(s, ai_directed=flag) for s, flag in zip(sentences, flags, strict=True)]
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
 
 
 def load_sources(specs: list[str | Path] | list[str] | list[Path], *, limits: SourceLimits | None = None,
@@ -95,7 +113,7 @@ def _load_document(raw: Raw, kind: str, source_id: str) -> Source:
     text = clean_characters(document.text)  # characters within lines only: line i stays line i
     pages = _page_starts(document.text, text, document.pages) if len(document.pages) > 1 else []
     return make_source(text, source_id=source_id, origin=raw.origin, raw=raw.body, title=document.title,
-                       pages=pages)
+                       pages=pages, sentences=numbered(text, source_id))
 
 
 def _page_starts(extracted: str, cleaned: str, starts: list[int]) -> list[int]:

@@ -1,0 +1,43 @@
+"""One model call: run it, record what it cost, and stop on an answer that cannot be used."""
+
+from __future__ import annotations
+
+import time
+
+from .backends.base import Backend, ChatRequest, ChatResult, ProgressCallback
+from .errors import ModelRefusedError, TruncatedOutputError
+from .record import Attempt
+
+
+def call(backend: Backend, request: ChatRequest, kind: str,
+         progress: ProgressCallback | None = None) -> tuple[ChatResult, Attempt]:
+    """Run one request; the attempt's `errors` are for the caller to fill in.
+
+    Raises:
+        ModelRefusedError: the model refused or a content filter stopped it.
+        TruncatedOutputError: the answer was cut off at the request's `max_tokens`.
+        BackendError: the backend failed.
+    """
+    start = time.monotonic()
+    result = backend.chat(request, progress)
+    attempt = Attempt(kind=kind, prompt_tokens=result.usage.prompt_tokens,
+                      completion_tokens=result.usage.completion_tokens, finish_reason=result.finish_reason,
+                      seconds=round(time.monotonic() - start, 2), errors=[])
+    check_stop(result, request.max_tokens)
+    return result, attempt
+
+
+def check_stop(result: ChatResult, max_tokens: int) -> None:
+    """Refuse an answer the model did not finish.
+
+    Raises:
+        ModelRefusedError, TruncatedOutputError: as for `call`.
+    """
+    if result.refusal:
+        raise ModelRefusedError(f"the model refused: {' '.join(result.refusal.split())[:200]}")
+    if result.finish_reason == "content_filter":
+        raise ModelRefusedError("the model's content filter stopped the answer")
+    if result.finish_reason == "length":
+        raise TruncatedOutputError(
+            f"the model's answer was cut off at {max_tokens} tokens: raise --max-tokens or shorten the sources"
+        )

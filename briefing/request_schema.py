@@ -1,0 +1,161 @@
+"""The JSON schema sent to the model, derived from the briefing's pydantic models (`schema`):
+the citation ids a request may use, the dates of its timeline, its actors and its length.
+
+What the answer is validated against is the pydantic model itself; everything here only narrows
+it for one request (an enum of real ids, the listed names), so an answer the request schema
+allows is one the model accepts.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from .schema import Briefing, most
+
+# Above this many sentences the citation enum makes grammars and requests too large; a pattern
+# is sent instead and the pipeline's own check still rejects unknown ids.
+MAX_ENUM_IDS = 600
+
+
+def _base_schema() -> dict[str, Any]:
+    schema = Briefing.model_json_schema()
+    _drop_titles(schema)
+    # A model that lists the actors itself gives each one a role.
+    actor = schema["$defs"]["Actor"]
+    actor["properties"]["role"] = _role(schema)
+    actor["required"] = [*actor["required"][:2], "role", *actor["required"][2:]]
+    return schema
+
+
+def _role(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema of an actor's role (the model's schema allows none, for actors listed without one)."""
+    return next(t for t in schema["$defs"]["Actor"]["properties"]["role"]["anyOf"] if t["type"] == "string")
+
+
+def _drop_titles(node: Any) -> None:
+    """Pydantic's auto titles add tokens to every request and help no model."""
+    if isinstance(node, dict):
+        if isinstance(node.get("title"), str):
+            del node["title"]
+        for value in node.values():
+            _drop_titles(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_titles(value)
+
+
+@dataclass(frozen=True)
+class Length:
+    """How many items of each list a briefing asks for; output tokens are what local runs wait for."""
+
+    name: str
+    actors: int
+    # When the actors are the names the sources write most (see `actors.find`): how many the
+    # briefing lists, and how many of those the model describes (a role costs output tokens; the
+    # others are listed as named, citing their mentions).
+    named_actors: int
+    described_actors: int
+    positions: int
+    risks: int
+    open_questions: int
+    timeline: int
+
+    def limits(self) -> dict[str, int]:
+        return {f: getattr(self, f) for f in ("actors", "positions", "risks", "open_questions", "timeline")}
+
+
+LENGTHS = {
+    length.name: length
+    for length in (
+        Length("short", actors=3, named_actors=16, described_actors=12, positions=3, risks=2, open_questions=1,
+               timeline=2),
+        Length("standard", actors=4, named_actors=20, described_actors=16, positions=4, risks=3, open_questions=2,
+               timeline=3),
+        # The schema's maxima.
+        Length("long", actors=8, named_actors=most("actors"), described_actors=16, positions=most("positions"),
+               risks=most("risks"), open_questions=most("open_questions"), timeline=most("timeline")),
+    )
+}
+
+
+def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None,
+                length: Length | None = None, actor_names: list[str] | None = None,
+                described: int | None = None) -> dict[str, Any]:
+    """The JSON schema sent to the backend. Citations may name only real sentence ids; a timeline
+    event takes a date the sources write and cites only sentences that write that date (sources
+    without dates get an empty timeline).
+
+    Args:
+        citation_ids: the ids of every numbered source sentence; None keeps the generic pattern.
+        dates: date expressions found in the sources with the ids of their sentences; None leaves
+            the timeline free.
+        length: how many items each list may hold (default: standard).
+        actor_names: the briefing's actors, the names the sources write most (see `actors.find`):
+            the answer gives each one's role, keyed by name, and positions and affected actors
+            may name only these (kinds and citations are added by `cite_actors`).
+        described: how many of `actor_names`, from the first, get a role (default: all).
+    """
+    schema = copy.deepcopy(_BASE)
+    defs = schema["$defs"]
+    for field_name, limit in (length or LENGTHS["standard"]).limits().items():
+        schema["properties"][field_name]["maxItems"] = limit
+    if citation_ids and len(citation_ids) <= MAX_ENUM_IDS:
+        for name in ("Actor", "Position", "Risk", "OpenQuestion", "TimelineEvent"):
+            defs[name]["properties"]["citations"]["items"] = {"enum": list(citation_ids), "type": "string"}
+    if dates:
+        # The date first, from those the sources write, then only the sentences that write it,
+        # then what happened: one alternative per date, so the date and its evidence agree.
+        # (Measured on bench/quality.py: 3/4 events paired right; asked for the event first, 0/2.)
+        event = defs.pop("TimelineEvent")["properties"]
+        citations = event["citations"]
+        defs["EventText"] = event["event"]
+        defs["TimelineEvent"] = {"anyOf": [
+            {"type": "object", "additionalProperties": False, "required": ["date", "citations", "event"],
+             "properties": {"date": {"enum": [date], "type": "string"},  # enum: more servers know it than const
+                            "citations": {**citations, "items": {"enum": ids, "type": "string"}},
+                            "event": {"$ref": "#/$defs/EventText"}}}
+            for date, ids in dates.items()]}
+    elif dates is not None:
+        schema["properties"]["timeline"]["maxItems"] = 0
+    if actor_names:
+        names = {"enum": list(actor_names), "type": "string"}
+        # The actors are these names, in this order: the model writes only each one's role, as an
+        # object keyed by name that `cite_actors` turns back into the briefing's list.
+        # {"role": …} rather than a bare string: keyed straight to a string, the small model
+        # wrote labels ("actor", "issue") instead of roles.
+        role = {"type": "string", "pattern": defs["Actor"]["properties"]["role"]["pattern"]}
+        entry = {"type": "object", "additionalProperties": False, "required": ["role"], "properties": {"role": role}}
+        roles = list(actor_names[:described])
+        schema["properties"]["actors"] = {"type": "object", "additionalProperties": False,
+                                          "required": roles, "properties": dict.fromkeys(roles, entry)}
+        defs["Position"]["properties"]["actor"] = {**names, "description": "One of the listed actors."}
+        defs["Risk"]["properties"]["affected_actors"]["items"] = names
+    return schema
+
+
+def cite_actors(data: Any, actors: dict[str, tuple[str, list[str]]], also: list[str] | tuple[str, ...] = ()) -> Any:
+    """Turn a decoded answer whose actors were the names the sources write (see
+    `json_schema(actor_names=…)`: `{name: {"role": …}}`) back into the briefing's list.
+
+    Args:
+        actors: each name's kind and the ids of the sentences that name it (the first two are cited).
+        also: the names listed without a role (`json_schema(described=…)`), added after the others.
+    """
+    if not (actors and isinstance(data, dict) and isinstance(data.get("actors"), dict)):
+        return data
+    listed = []
+    for name, entry in data["actors"].items():
+        kind, ids = actors.get(name, ("other", []))
+        listed.append({**(entry if isinstance(entry, dict) else {"role": entry}), "name": name, "kind": kind,
+                       "citations": ids[:2]})
+    for name in also:
+        if name not in data["actors"] and name in actors:
+            kind, ids = actors[name]
+            listed.append({"name": name, "kind": kind, "role": None, "citations": ids[:2]})
+    data["actors"] = listed
+    return data
+
+
+_BASE = _base_schema()
