@@ -1,4 +1,5 @@
-"""Briefing quality on annotated articles: key-actor recall, timeline pairing, repeated fields, bare-name signposts.
+"""Briefing quality on annotated articles: key-actor recall, junk actors, kinds, position attribution,
+timeline pairing, repeated fields, bare-name signposts and cut texts.
 
 Runs `briefing generate ARTICLE --format json` on every article of a gold file, keeps each JSON
 output and scores it against the file's hand-written annotations (its `_about` explains them),
@@ -36,6 +37,12 @@ REPEAT_JACCARD = 0.8
 # A signpost that is a list of names: "Antony Blinken; European allies", "Russia, Ukraine and NATO".
 _LIST_SEPARATOR = re.compile(r"[;,&]|\band\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+# Words no finished phrase ends on: a text ending on one was cut mid-phrase ("which sets the stage for").
+DANGLING = {"a", "an", "the", "of", "to", "on", "in", "at", "for", "with", "by", "from", "and", "or", "but", "nor",
+            "which", "who", "whom", "whose", "that", "is", "are", "was", "were", "be", "been", "has", "have", "had",
+            "its", "their", "his", "her", "our", "as", "into", "than", "while", "will", "would", "can", "could",
+            "should", "may", "might", "must", "about", "over", "under", "between", "after", "before", "if", "so",
+            "such", "this", "these", "those", "amid", "against", "toward", "towards", "via", "per", "not"}
 
 
 @dataclass
@@ -51,6 +58,14 @@ class Score:
     repeats: list[tuple[str, str, float]] = field(default_factory=list)  # (field, field, jaccard)
     signposts: int = 0
     bare_signposts: list[str] = field(default_factory=list)
+    actors_listed: int = 0
+    junk_actors: list[str] = field(default_factory=list)  # listed actors that are one of the gold's not_actors
+    kinds: list[tuple[str, str, str]] = field(default_factory=list)  # (listed name, kind, gold kind) of key actors
+    positions: list[tuple[str, str, bool]] = field(default_factory=list)  # (actor, stance, attributed right)
+    holders: list[str] = field(default_factory=list)  # gold stance-holders
+    holders_covered: list[str] = field(default_factory=list)  # of those, the ones a position attributes right
+    texts: int = 0
+    cut_texts: list[str] = field(default_factory=list)
     prompt_tokens: int = 0
     output_tokens: int = 0
     calls: int = 0
@@ -64,6 +79,14 @@ class Score:
     @property
     def paired(self) -> int:
         return sum(ok for _, _, ok in self.timeline)
+
+    @property
+    def kinds_right(self) -> int:
+        return sum(kind == gold for _, kind, gold in self.kinds)
+
+    @property
+    def attributed(self) -> int:
+        return sum(ok for _, _, ok in self.positions)
 
     @property
     def repeated_fields(self) -> list[str]:
@@ -164,10 +187,62 @@ def is_bare_name(signpost: str, actor_names: Sequence[str]) -> bool:
     return len(parts) > 1 and all(names_an_actor(part, actor_names) for part in parts)
 
 
+def _matches(alias_group: str, name: str) -> bool:
+    """Whether one of the `|`-separated aliases occurs in name, ignoring case."""
+    return any(alias.casefold() in name.casefold() for alias in aliases(alias_group))
+
+
+def junk_actors(names: Sequence[str], not_actors: Iterable[str]) -> list[str]:
+    """Listed names that are one of the gold's non-actors, ignoring case."""
+    junk = {n.casefold() for n in not_actors}
+    return [name for name in names if name.casefold() in junk]
+
+
+def kinds_of_key_actors(actors: Sequence[dict[str, Any]], key_actors: Sequence[str],
+                        kinds: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(listed name, its kind, the gold kind) for each key actor with a gold kind that is listed
+    (the first listed actor an alias of it names); gold kinds are keyed by a key actor's first alias."""
+    found = []
+    for key in key_actors:
+        gold_kind = kinds.get(aliases(key)[0]) if aliases(key) else None
+        listed = next((a for a in actors if _matches(key, str(a.get("name", "")))), None)
+        if gold_kind and listed is not None:
+            found.append((str(listed.get("name", "")), str(listed.get("kind", "")), gold_kind))
+    return found
+
+
+def position_attribution(positions: Sequence[dict[str, Any]], quotes: dict[str, str],
+                         stances: Sequence[dict[str, str]]) -> tuple[list[tuple[str, str, bool]], list[str], list[str]]:
+    """Each position as (actor, stance, attributed right): right when its actor matches one of a gold
+    stance's aliases and one of its cited sentences contains that stance's sentence. Then the gold
+    stance-holders (their alias groups, once each) and those a right position covers."""
+    scored, covered = [], set()
+    for position in positions:
+        actor, cited = str(position.get("actor", "")), [quotes.get(c, "") for c in position.get("citations", [])]
+        held = [st for st in stances if _matches(st["actor"], actor) and any(st["sentence"] in q for q in cited)]
+        covered.update(st["actor"] for st in held)
+        scored.append((actor, str(position.get("stance", "")), bool(held)))
+    holders = list(dict.fromkeys(st["actor"] for st in stances))
+    return scored, holders, [h for h in holders if h in covered]
+
+
+def is_cut(text: str) -> bool:
+    """Whether a model-written text ends on "…" or mid-phrase (a comma, or a word no phrase ends on)."""
+    stripped = text.rstrip()
+    if stripped.endswith(("…", "...", ",", ";", ":", "-", "–", "—")):
+        return True
+    last = words(stripped)[-1:]
+    return bool(last) and last[0] in DANGLING
+
+
 def score(document: dict[str, Any], gold: dict[str, Any], seconds: float | None = None) -> Score:
-    """Score one `--format json` document against one gold entry (`key_actors`, `timeline`)."""
+    """Score one `--format json` document against one gold entry (`key_actors`, `timeline`, and where
+    it has them `not_actors`, `kinds`, `stances`)."""
     briefing = document.get("briefing", {})
     names = [str(actor.get("name", "")) for actor in briefing.get("actors", [])]
+    positions, holders, covered = position_attribution(briefing.get("positions", []), document.get("quotes", {}),
+                                                       gold.get("stances", []))
+    texts = [("title", str(briefing.get("title", ""))), *free_text_fields(briefing)]
     found, missed = actor_recall(names, gold.get("key_actors", []))
     described = [str(a.get("name", "")) for a in briefing.get("actors", []) if a.get("role") is not None]
     fields = free_text_fields(briefing)
@@ -183,6 +258,14 @@ def score(document: dict[str, Any], gold: dict[str, Any], seconds: float | None 
         repeats=repeated_pairs(fields),
         signposts=len(signposts),
         bare_signposts=[s for s in signposts if is_bare_name(s, names)],
+        actors_listed=len(names),
+        junk_actors=junk_actors(names, gold.get("not_actors", [])),
+        kinds=kinds_of_key_actors(briefing.get("actors", []), gold.get("key_actors", []), gold.get("kinds", {})),
+        positions=positions,
+        holders=holders,
+        holders_covered=covered,
+        texts=len(texts),
+        cut_texts=[f"{label}: {text}" for label, text in texts if is_cut(text)],
         prompt_tokens=int(usage.get("prompt_tokens", 0)),
         output_tokens=int(usage.get("completion_tokens", 0)),
         calls=len(run.get("attempts", [])),
@@ -260,9 +343,14 @@ def _row(name: str, s: Score) -> list[str]:
         name,
         _ratio(len(s.actors_found), s.gold_actors),
         f"{len(s.actors_described)}/{s.gold_actors}",
+        f"{len(s.junk_actors)}/{s.actors_listed}",
+        f"{s.kinds_right}/{len(s.kinds)}",
+        f"{s.attributed}/{len(s.positions)}",
+        f"{len(s.holders_covered)}/{len(s.holders)}",
         _ratio(s.paired, len(s.timeline)),
         f"{len(s.repeated_fields)}/{s.fields}",
         f"{len(s.bare_signposts)}/{s.signposts}",
+        f"{len(s.cut_texts)}/{s.texts}",
         str(s.prompt_tokens),
         str(s.output_tokens),
         str(s.calls),
@@ -282,6 +370,14 @@ def total(scores: dict[str, Score]) -> Score:
         t.repeats += [(f"{name}:{a}", f"{name}:{b}", j) for a, b, j in s.repeats]
         t.signposts += s.signposts
         t.bare_signposts += s.bare_signposts
+        t.actors_listed += s.actors_listed
+        t.junk_actors += s.junk_actors
+        t.kinds += s.kinds
+        t.positions += s.positions
+        t.holders += [f"{name}:{h}" for h in s.holders]
+        t.holders_covered += [f"{name}:{h}" for h in s.holders_covered]
+        t.texts += s.texts
+        t.cut_texts += s.cut_texts
         t.prompt_tokens += s.prompt_tokens
         t.output_tokens += s.output_tokens
         t.calls += s.calls
@@ -291,7 +387,8 @@ def total(scores: dict[str, Score]) -> Score:
 
 def table(scores: dict[str, Score]) -> str:
     """The per-article table and its totals, as Markdown."""
-    head = ["article", "key actors", "described", "timeline pairing", "repeated fields", "bare-name signposts",
+    head = ["article", "key actors", "described", "junk actors", "kinds right", "positions attributed",
+            "stance-holders covered", "timeline pairing", "repeated fields", "bare-name signposts", "cut texts",
             "prompt tok", "output tok", "calls", "seconds"]
     rows = [_row(name, s) for name, s in scores.items()]
     rows.append(_row("total", total(scores)))
@@ -310,6 +407,11 @@ def details(name: str, s: Score) -> list[str]:
     lines += [f"  timeline {'ok ' if ok else 'BAD'} {date}: {event}" for date, event, ok in s.timeline]
     lines += [f"  repeated ({j:.2f}): {a} ~ {b}" for a, b, j in s.repeats]
     lines += [f"  bare-name signpost: {sign}" for sign in s.bare_signposts]
+    lines += [f"  junk actor: {name}" for name in s.junk_actors]
+    lines += [f"  kind BAD {name}: {kind} (gold {gold})" for name, kind, gold in s.kinds if kind != gold]
+    lines += [f"  position {'ok ' if ok else 'BAD'} {actor}: {stance}" for actor, stance, ok in s.positions]
+    lines.append(f"  stance-holders without a position: {', '.join(h for h in s.holders if h not in s.holders_covered) or '-'}")
+    lines += [f"  cut: {text}" for text in s.cut_texts]
     return lines
 
 

@@ -79,7 +79,7 @@ def test_repeat_threshold_is_jaccard_point_eight() -> None:
 def test_score_only_prints_the_table_with_totals(capsys: pytest.CaptureFixture[str]) -> None:
     assert quality.main(["--score-only", str(DATA), "--gold", str(DATA / "gold.json")]) == 0
     out = capsys.readouterr().out
-    assert "| total   | 4/6 (0.67) | 4/6       | 3/4 (0.75)       | 4/24            | 4/8 " in out
+    assert "| total   | 4/6 (0.67) | 4/6       | 1/4         | 1/3         | 1/2                  | 1/2" in out
     assert "| 63.5    |" in out  # no timings file: the run metadata's seconds
     assert "bare-name signpost: Holt; Borvian farmers" in out
 
@@ -88,7 +88,7 @@ def test_a_missing_output_is_a_failed_run_that_found_nothing(tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert quality.main(["--score-only", str(tmp_path), "--gold", str(DATA / "gold.json")]) == 1
     out = capsys.readouterr().out
-    assert "| arland  | 0/6 (0.00) | 0/6       | 0/0" in out
+    assert "| arland  | 0/6 (0.00) | 0/6       | 0/0         | 0/0" in out
     assert "FAILED: arland.json" in out
 
 
@@ -106,7 +106,7 @@ def test_run_passes_extra_flags_to_generate_and_keeps_outputs(tmp_path: Path,
     article = DATA.parent / "articles" / "arland.txt"  # gold paths: relative to the gold folder's parent
     assert args == f"generate {article} --format json -o {keep / 'arland.json'} --quiet --length long"
     assert json.loads((keep / "timings.json").read_text())["arland"] >= 0
-    assert "| arland  | 4/6 (0.67) | 4/6       | 3/4 (0.75)" in capsys.readouterr().out
+    assert "| arland  | 4/6 (0.67) | 4/6       | 1/4         | 1/3" in capsys.readouterr().out
 
 
 def test_totals_add_up_articles_whose_fields_share_labels() -> None:
@@ -115,3 +115,26 @@ def test_totals_add_up_articles_whose_fields_share_labels() -> None:
     assert (len(both.actors_found), both.gold_actors, both.paired, len(both.timeline)) == (8, 12, 6, 8)
     assert (len(both.repeated_fields), both.fields, len(both.bare_signposts), both.signposts) == (8, 48, 8, 16)
     assert (both.prompt_tokens, both.output_tokens, both.calls, both.seconds) == (6200, 2500, 4, 20.0)
+
+
+def test_junk_actors_kinds_attribution_and_cut_texts() -> None:
+    s = quality.score(_read("arland.json"), _read("gold.json")["arland"])
+    assert s.junk_actors == ["Borvian farmers"] and s.actors_listed == 4
+    assert s.kinds == [("Minister Kara Holt", "official", "person"), ("Arland government", "government", "government"),
+                       ("River Commission (RC)", "international_org", "organisation")]
+    assert s.kinds_right == 1
+    # Holt's position cites the sentence in which Arland accepts quotas; the farmers' cites another party's.
+    assert [ok for _, _, ok in s.positions] == [True, False]
+    assert (s.holders, s.holders_covered) == (["Holt|Arland", "Borvia|Borvian"], ["Holt|Arland"])
+
+
+@pytest.mark.parametrize(("text", "cut"), [
+    ("The leading diplomat of the outgoing Biden…", True),
+    ("Trump's election victory, which sets the stage for", True),
+    ("a signpost ending has limited choices and", True),
+    ("Ends on a comma,", True),
+    ("Secretary of State on his last trip", False),
+    ("Allies fear the aid will stop.", False),
+])
+def test_a_text_is_cut_when_it_ends_mid_phrase(text: str, cut: bool) -> None:
+    assert quality.is_cut(text) is cut
