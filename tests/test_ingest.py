@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing import actors
 from briefing.errors import FetchError, InputError
 from briefing.ingest import SourceLimits, load_source, load_sources
 from briefing.ingest.clean import is_contact, strip_boilerplate
@@ -282,3 +283,37 @@ def test_a_paragraph_repeated_by_a_widget_is_kept_once(tmp_path: Path) -> None:
     path = tmp_path / "story.txt"
     path.write_text(f"{line}\nThe vote was close.\n{line}\n", encoding="utf-8")
     assert [s.text for s in load_source(path).sentences] == [line, "The vote was close."]
+
+
+def test_a_long_closing_credit_and_a_teaser_with_its_link_label_are_furniture(tmp_path: Path) -> None:
+    """The form of the furniture, not one page's words: a credit naming twenty reporters, a trending
+    block whose teaser is a full sentence with "Full Article" glued to its end."""
+    reporters = ", ".join(f"{first} {last} in {city}" for first, last, city in zip(
+        ["Ana", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jin", "Kai", "Lea", "Mo", "Nia", "Oto",
+         "Pia", "Raj", "Sol", "Tam", "Uma"],
+        ["Reyes", "Okoro", "Lind", "Shah", "Marsh", "Quist", "Bell", "Sato", "Novak", "Park", "Ode", "Roux", "Diaz",
+         "Holm", "Varga", "Kern", "Iyer", "Ruiz", "Lowe", "Bose"],
+        ["Delhi", "Lagos", "Oslo", "Pune", "Leeds", "Bergen", "Cork", "Osaka", "Brno", "Busan"] * 2, strict=True))
+    page = ("Port strike ends after two weeks\n"
+            "HARBOURTOWN (Wire) - Dock workers returned on Tuesday after the port authority agreed to new shifts.\n"
+            "Shipping lines said the backlog would take a month to clear.\n"
+            f"(Reporting by {reporters}; Writing by Vic Moss; Editing by Wes Tran)\n"
+            "Trending On The Wire\n"
+            "Economy\n"
+            "The country needs several new tax reforms, Finance Minister Zara Quell told reporters at a retreat. "
+            "Full Article\n")
+    path = tmp_path / "page.txt"
+    path.write_text(page, encoding="utf-8")
+    source = load_source(path)
+    texts = " ".join(s.text for s in source.sentences)
+    assert "Quell" not in texts and "Full Article" not in texts and "Reporting by" not in texts
+    assert source.about.credits and source.about.credits[0].startswith("Reporting by Ana Reyes in Delhi")
+    assert "Zara Quell" not in {c.name for c in actors.find([source])}
+
+
+def test_a_teaser_with_a_glued_link_label_goes_wherever_it_stands(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text("The council approved the budget on Tuesday.\nThe vote was close.\n"
+                    "Rail fares rise again in spring, the operator said. Read more »\n", encoding="utf-8")
+    assert [s.text for s in load_source(path).sentences] == ["The council approved the budget on Tuesday.",
+                                                              "The vote was close."]

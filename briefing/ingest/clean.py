@@ -53,6 +53,12 @@ _CAPTION = re.compile(
     r"|\((?:AP|AFP|Reuters|Getty Images|EPA)(?: Photo)?(?:/[^)]*)?\)\s*$",
     re.IGNORECASE,
 )
+# A link label glued to the end of a teaser: "… told reporters on Monday. Full Article".
+_TRAILING_LINK = re.compile(
+    r"(?<=[.!?”\"’)])\s+(?:full (?:article|story|coverage)|read (?:more|on|the (?:full )?(?:article|story))|"
+    r"continue reading|see (?:more|the full story)|more)\s*[»›>→…:.]*$",
+    re.IGNORECASE,
+)
 # Credits: who wrote, reported, edited. Kept as metadata, never as sentences.
 _CREDIT = re.compile(
     r"^\(?\s*(?:(?:additional|further|contributing)\s+)?(?:reporting|writing|written|editing|edited|compiled|"
@@ -120,7 +126,7 @@ def separate(text: str) -> Article:
         byline = _BYLINE.match(line)
         if byline and len(line.split()) <= 16 and not _TERMINAL.search(line.rstrip(".")):
             authors += _names(byline.group("names"))
-        elif _CREDIT.search(line) and len(line.split()) <= 60:
+        elif _CREDIT.search(line) and (len(line.split()) <= 60 or _closing_credit(line)):
             credits.append(line.strip("() "))
             kept.append(_CREDIT_MARK)
         elif line:
@@ -146,9 +152,21 @@ def _names(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip() and p.strip()[0].isupper()]
 
 
+def _closing_credit(line: str) -> bool:
+    """A credit line of any length: in parentheses, opening with who reported or edited, and
+    made of names, places and separators ("(Reporting by A in X, B and C in Y; …; Editing by D)")."""
+    inner = line.strip()
+    if not (inner.startswith("(") and inner.endswith(")")):
+        return False
+    words = re.findall(r"[\w'’.-]+", inner)
+    lower = [w for w in words if w[:1].islower() and w not in ("by", "and", "in", "from", "of", "the", "at")]
+    return len(words) <= 400 and len(lower) <= max(3, len(words) // 8)
+
+
 def _is_furniture(line: str) -> bool:
     words = len(line.split())
     return (is_contact(line) or bool(_FURNITURE.match(line)) or (words <= 6 and bool(_LINK_LABEL.match(line)))
+            or bool(_TRAILING_LINK.search(line))
             or (words <= 40 and bool(_CAPTION.search(line))) or (words <= 50 and bool(_ACTION.search(line)))
             or bool(_WIDGET.match(line)))
 
@@ -177,7 +195,8 @@ def _drop_blocks(lines: list[str]) -> list[str]:
             continue
         if in_block:
             following = lines[i + 1] if i + 1 < len(lines) else ""
-            teaser = (len(line.split()) <= 8 and not _TERMINAL.search(line)) or bool(_LINK_LABEL.match(following))
+            teaser = ((len(line.split()) <= 8 and not _TERMINAL.search(line)) or bool(_LINK_LABEL.match(following))
+                      or bool(_TRAILING_LINK.search(line)))
             if teaser or _LINK_LABEL.match(line):
                 continue
             in_block = False
