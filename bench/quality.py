@@ -200,14 +200,19 @@ def junk_actors(names: Sequence[str], not_actors: Iterable[str]) -> list[str]:
 
 def kinds_of_key_actors(actors: Sequence[dict[str, Any]], key_actors: Sequence[str],
                         kinds: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(listed name, its kind, the gold kind) for each key actor with a gold kind that is listed
-    (the first listed actor an alias of it names); gold kinds are keyed by a key actor's first alias."""
+    """(listed name, its kind, the gold kind) for each key actor with a gold kind that is listed;
+    gold kinds are keyed by a key actor's first alias. A key actor is one party however many names
+    it goes by: its aliases may name a government and its leader ("Zelensk|Ukraine", kind
+    government) or an analyst and the firm he speaks for ("Zandi|Moody", kind person). As for
+    recall, it is found with the right kind when one of the listed actors its aliases name has the
+    gold kind; else the first of them is judged."""
     found = []
     for key in key_actors:
         gold_kind = kinds.get(aliases(key)[0]) if aliases(key) else None
-        listed = next((a for a in actors if _matches(key, str(a.get("name", "")))), None)
-        if gold_kind and listed is not None:
-            found.append((str(listed.get("name", "")), str(listed.get("kind", "")), gold_kind))
+        listed = [a for a in actors if _matches(key, str(a.get("name", "")))]
+        chosen = next((a for a in listed if a.get("kind") == gold_kind), listed[0] if listed else None)
+        if gold_kind and chosen is not None:
+            found.append((str(chosen.get("name", "")), str(chosen.get("kind", "")), gold_kind))
     return found
 
 
@@ -410,7 +415,8 @@ def details(name: str, s: Score) -> list[str]:
     lines += [f"  junk actor: {name}" for name in s.junk_actors]
     lines += [f"  kind BAD {name}: {kind} (gold {gold})" for name, kind, gold in s.kinds if kind != gold]
     lines += [f"  position {'ok ' if ok else 'BAD'} {actor}: {stance}" for actor, stance, ok in s.positions]
-    lines.append(f"  stance-holders without a position: {', '.join(h for h in s.holders if h not in s.holders_covered) or '-'}")
+    uncovered = ", ".join(h for h in s.holders if h not in s.holders_covered) or "-"
+    lines.append(f"  stance-holders without a position: {uncovered}")
     lines += [f"  cut: {text}" for text in s.cut_texts]
     return lines
 
@@ -438,6 +444,10 @@ def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str
 def main(argv: Sequence[str] | None = None) -> int:
     """Run (or only score) the benchmark and print the report; 1 if a run failed."""
     args, extra = parse_args(argv)
+    if not args.score_only and not args.briefing.exists():
+        print(f"quality.py: no briefing executable at {args.briefing}; run it with the project's "
+              "Python (.venv/bin/python) or give --briefing", file=sys.stderr)
+        return 2
     articles = load_gold(args.gold)
     if args.only:
         articles = {name: articles[name] for name in args.only}

@@ -128,6 +128,16 @@ def test_junk_actors_kinds_attribution_and_cut_texts() -> None:
     assert (s.holders, s.holders_covered) == (["Holt|Arland", "Borvia|Borvian"], ["Holt|Arland"])
 
 
+def test_a_key_actor_has_the_right_kind_when_one_of_the_listed_actors_it_goes_by_has_it() -> None:
+    actors = [{"name": "Acme Bank", "kind": "company"}, {"name": "Dana Ruiz", "kind": "person"}]
+    # Ruiz speaks for Acme: one party; Dana Ruiz has the gold kind, though Acme Bank is listed first.
+    assert quality.kinds_of_key_actors(actors, ["Ruiz|Acme"], {"Ruiz": "person"}) == [
+        ("Dana Ruiz", "person", "person")]
+    # None has it: the first listed actor its aliases name is judged.
+    assert quality.kinds_of_key_actors(actors, ["Ruiz|Acme"], {"Ruiz": "organisation"}) == [
+        ("Acme Bank", "company", "organisation")]
+
+
 @pytest.mark.parametrize(("text", "cut"), [
     ("The leading diplomat of the outgoing Biden…", True),
     ("Trump's election victory, which sets the stage for", True),
