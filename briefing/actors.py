@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from . import attribution
 from .sources import Source
 
 if TYPE_CHECKING:
@@ -33,6 +34,11 @@ _DESIGNATION = re.compile(
 _THING = re.compile(
     r"\b(?:System|Systems|Manual|Handbook|Checklist|Guide|List|Rule|Rules|Act|Law|Regulations?|Directive|Bulletin|Report|Information|"
     r"Docket|Compliance|Index|Program|Programme|Software|Floor|Building|St|Street|Avenue|Ave|Road|Rd)$")
+# A news outlet by its name: who reports the story, not a party to it, unless it does more.
+_OUTLET = re.compile(
+    r"\b(?:Times|Post|Journal|News|Herald|Tribune|Gazette|Telegraph|Guardian|Chronicle|Examiner|Observer|"
+    r"Reuters|Associated Press|Bloomberg|Newswire|Wire|Magazine|Daily|Newsweek|Economist|Broadcasting|"
+    r"Television|Radio|TV)$")
 # Words that report speech: their subject is someone the sources quote.
 _SAYS = {"said", "says", "say", "told", "tells", "added", "adds", "noted", "notes", "warned", "warns", "wrote",
          "writes", "argued", "argues", "announced", "announces", "predicted", "predicts", "reported", "reports",
@@ -58,16 +64,25 @@ _GROUPS = {
     "police": ("Police", "GOVERNMENT"),
     "military": ("Military", "GOVERNMENT"),
     "opposition": ("Opposition", "GROUP"),
+    **{form: (plural.capitalize(), "GOVERNMENT") for plural in ("regulators", "prosecutors")
+       for form in (plural, plural[:-1])},
     **{form: (plural.capitalize(), "GROUP") for plural in (
-        "regulators", "lawmakers", "legislators", "lobbyists", "investors", "shareholders", "creditors",
+        "lawmakers", "legislators", "lobbyists", "investors", "shareholders", "creditors",
         "lenders", "traders", "voters", "protesters", "protestors", "demonstrators", "rebels", "insurgents",
-        "militants", "prosecutors", "unions", "employers", "donors", "activists", "taxpayers")
+        "militants", "unions", "employers", "donors", "activists", "taxpayers")
        for form in (plural, plural[:-1])},
 }
 
 # The briefing's kind of actor for each label (see schema.ActorKind): a country acts through its government.
 KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "government", "NORP": "group",
          "GOVERNMENT": "government", "GROUP": "group"}
+# An organisation whose name says it is a public body: "Labor Department", "Federal Aviation
+# Administration", "the Kremlin", "House of Representatives".
+_PUBLIC_BODY = re.compile(
+    r"\b(?:Department|Ministry|Ministries|Agency|Administration|Commission|Authority|Bureau|Police|Congress|"
+    r"Parliament|Senate|House of|Assembly|Council|Court|Tribunal|Federal Reserve|Reserve Bank|Central Bank|"
+    r"Army|Navy|Air Force|Government|Cabinet|Treasury|Pentagon|Kremlin|White House|Open Market Committee|"
+    r"Coast Guard|National Guard|Patrol|Customs|Legislature|Duma|Bundestag|Knesset|Secretariat|Directorate)\b")
 
 
 @dataclass
@@ -82,15 +97,34 @@ class Candidate:
     titles: list[str] = field(default_factory=list)  # how the sources introduce a person, in their words
     quoted: int = 0  # mentions where it speaks: "…, X said", "according to X"
     voices: set[str] = field(default_factory=set)  # people whose description names it: its spokespeople
+    holds: list[str] = field(default_factory=list)  # sentences in which it states or holds a position
+    stances: dict[str, str] = field(default_factory=dict)  # in each of those, what it holds, in its words
+    votes: dict[str, int] = field(default_factory=dict)  # how often each label was given to its mentions
+    acting: int = 0  # mentions that do more than name it (`attribution.only_named`): a name with none is no actor
+    acts: int = 0  # mentions in which it plainly acts (`attribution.acts`): one named once needs one
+    role_given: bool = False  # a person the sources introduce by a title or a role ("a spokesman for X")
+
+    def vote(self, label: str, weight: int = 1) -> None:
+        """Count a label for one mention; the actor's label is the one given most (the first on a tie)."""
+        self.votes[label] = self.votes.get(label, 0) + weight
+        self.label = max(self.votes, key=lambda name: self.votes[name])
 
     def weight(self, speaking: set[str]) -> int:
-        """How central the sources make it: its mentions, one more when it speaks, one more when
-        someone who speaks for it does (`speaking`: the casefolded names of everyone quoted)."""
-        return self.mentions + (self.quoted > 0) + bool(self.voices & speaking)
+        """How central the sources make it: its mentions, one more when it speaks or holds a
+        position, one more when someone who speaks for it does (`speaking`: the casefolded names
+        of everyone quoted)."""
+        passer_by = self.label == "PERSON" and not self.role_given
+        return self.mentions + (self.quoted > 0 or bool(self.holds)) * (not passer_by) + bool(self.voices & speaking)
 
     @property
     def kind(self) -> str:
-        """The briefing's kind of actor (schema.ActorKind)."""
+        """The briefing's kind of actor (schema.ActorKind): a public body is a government, a
+        nationality or party named in the plural a group ("Europeans", "Republicans"), other such
+        names organisations ("the Nifty")."""
+        if self.label == "ORG" and _PUBLIC_BODY.search(self.name):
+            return "government"
+        if self.label == "NORP" and not self.name.endswith("s"):
+            return "organisation"
         return KINDS.get(self.label, "other")
 
 
@@ -118,14 +152,19 @@ def find(sources: list[Source], shown: set[str] | None = None) -> list[Candidate
     if nlp is None:
         return []
     found: dict[str, Candidate] = {}
+    pronouns: list[_Pronoun] = []
     for source in sources:
         lowercase = set(re.findall(r"\b[a-z]{3,}\b", source.text))
         starts = [s.start for s in source.sentences]
         doc = nlp(source.text)
         people = {token.i: ent for ent in doc.ents if ent.label_ == "PERSON" for token in ent}
+        mentions: list[tuple[int, Candidate]] = []  # (token index, candidate), in text order
+        listed = _listed_companies(found, doc, source, starts, shown, mentions)
         for ent in doc.ents:  # the whole text: names are found better in context
             sentence = source.sentences[max(bisect_right(starts, ent.start_char) - 1, 0)]
             if not sentence.start <= ent.start_char < sentence.end:  # between the sentences given
+                continue
+            if any(start <= ent.start_char < end for start, end in listed):  # named with its ticker
                 continue
             if ent.label_ not in _LABELS or (shown is not None and sentence.id not in shown):
                 continue
@@ -140,23 +179,142 @@ def find(sources: list[Source], shown: set[str] | None = None) -> list[Candidate
             for name in filter(_usable, map(_clean, ent.text.replace(")", "").split("("))):
                 candidate = _add(found, name, ent.label_, sentence.id)
                 candidate.quoted += _quoted(ent)
+                outlet = _OUTLET.search(name) is not None and attribution.reports(ent.root)
+                candidate.acting += not (outlet or attribution.only_named(ent.root))
+                candidate.acts += attribution.acts(ent.root)
+                mentions.append((ent.root.i, candidate))
+                if attribution.holds_position(ent.root):
+                    _holds(candidate, sentence.id, attribution.stance(ent.root))
                 if voice is not None:
                     candidate.voices.add(_clean(voice.text).casefold())
                 if ent.label_ == "PERSON" and not candidate.titles:
                     candidate.titles.extend(_described(ent))
-        _add_groups(found, doc, source, starts, shown)
+                candidate.role_given = candidate.role_given or bool(candidate.titles) or _introduced(ent)
+        mentions += _add_groups(found, doc, source, starts, shown)
+        mentions += _by_role(found, doc, source, starts, shown)
+        pronouns += _pronouns(doc, source, starts, sorted(mentions, key=lambda m: m[0]), shown)
     things = set().union(*(_defined_things(source.text) for source in sources))
-    merged = [c for c in _merge(list(found.values())) if not c.aliases & things]
+    merged_into: dict[int, Candidate] = {}
+    kept = _merge(list(found.values()), merged_into)
+    _attribute(pronouns, merged_into)
+    _quotations(kept, sources, shown)
+    merged = [c for c in kept if not c.aliases & things and _an_actor(c)]
     first = {c.name: min(_order(i) for i in c.sentence_ids) for c in merged}
     speaking = {alias.casefold() for c in merged if c.quoted for alias in c.aliases}
     return sorted(merged, key=lambda c: (-c.weight(speaking), first[c.name]))
 
 
+# A company written with its stock ticker: "Acme Steel and Wire (ACMS.NS)", "Bolt Corp (BOLT.O)".
+_TICKER = re.compile(r"(?P<name>[A-Z][\w&.'’-]*(?:\s+(?:(?:and|&|of|de)\s+)?[A-Z][\w&.'’-]*)*)\s+"
+                     r"\((?P<code>[A-Z0-9]{1,10}\.[A-Z]{1,3})\)")
+
+
+def _listed_companies(found: dict[str, Candidate], doc: Any, source: Source, starts: list[int],
+                      shown: set[str] | None, mentions: list[tuple[int, Candidate]]) -> list[tuple[int, int]]:
+    """Companies the sources write with their stock ticker, named whole ("Larsen and Toubro", which
+    the name finder splits in two) and acting: a listed company is traded. Returns their spans."""
+    spans = []
+    for match in _TICKER.finditer(source.text):
+        sentence = source.sentences[max(bisect_right(starts, match.start()) - 1, 0)]
+        name = _clean(match["name"])
+        if not (sentence.start <= match.start() < sentence.end and _usable(name)):
+            continue
+        spans.append((match.start(), match.end("name")))
+        if shown is not None and sentence.id not in shown:
+            continue
+        candidate = _add(found, name, "ORG", sentence.id)
+        candidate.acting += 1
+        candidate.acts += 1
+        token = doc.char_span(match.start(), match.end("name"), alignment_mode="expand")
+        mentions.append((token.root.i if token is not None else 0, candidate))
+    return spans
+
+
+def _holds(candidate: Candidate, sentence_id: str, stance: str) -> None:
+    """Record that the actor holds a position in a sentence, and what it holds there (the first
+    reading of a sentence wins); a sentence that gives no stance of three words is not one."""
+    if stance and sentence_id not in candidate.holds:
+        candidate.holds.append(sentence_id)
+        candidate.stances[sentence_id] = stance
+
+
+@dataclass(frozen=True)
+class _Pronoun:
+    """A pronoun that holds a position, and the actors named before it that it may stand for
+    (nearest last; with whether each mention is the subject of its clause)."""
+
+    sentence_id: str
+    stance: str  # what the pronoun's sentence says it holds
+    person: bool
+    before: list[tuple[Candidate, bool]]
+    antecedent: Candidate | None = None  # named by the noun a relative clause holding it is about
+
+
+def _pronouns(doc: Any, source: Source, starts: list[int], mentions: list[tuple[int, Candidate]],
+              shown: set[str] | None) -> list[_Pronoun]:
+    """The pronouns of one source that hold a position ("he said", "its concerns"), with the actors
+    named in their sentence or the two before, before them."""
+    def sentence_index(token_i: int) -> int:
+        return max(bisect_right(starts, doc[token_i].idx) - 1, 0)
+
+    found = []
+    for token_i, index, antecedent in attribution.pronoun_holders(doc, sentence_index):
+        sentence_id = source.sentences[index].id
+        if shown is not None and sentence_id not in shown:
+            continue
+        # Not a name inside a quotation: "“… the Duarte team …,” he said" is someone else speaking.
+        before = [(c, attribution.subject(doc[i])) for i, c in mentions
+                  if i < token_i and index - 2 <= sentence_index(i) <= index and not attribution.quoted(doc[i])]
+        named = next((c for i, c in mentions if i == antecedent), None)
+        person = attribution.is_person_pronoun(doc[token_i].text)
+        found.append(_Pronoun(sentence_id, attribution.stance(doc[token_i]), person, before, named))
+    return found
+
+
+def _attribute(pronouns: list[_Pronoun], merged_into: dict[int, Candidate]) -> None:
+    """Give each pronoun's position to the actor it stands for, once names are merged (so that a
+    surname the name finder took for an organisation is the person): of the actors of the right
+    sort (a person for "he"), the nearest subject, else the nearest."""
+    def actor(candidate: Candidate) -> Candidate:
+        while id(candidate) in merged_into:
+            candidate = merged_into[id(candidate)]
+        return candidate
+
+    for pronoun in pronouns:
+        if pronoun.antecedent is not None:
+            _holds(actor(pronoun.antecedent), pronoun.sentence_id, pronoun.stance)
+            continue
+        fits = [(actor(c), subject) for c, subject in pronoun.before if (actor(c).label == "PERSON") == pronoun.person]
+        chosen = next((c for c, subject in reversed(fits) if subject), fits[-1][0] if fits else None)
+        if chosen is not None:
+            _holds(chosen, pronoun.sentence_id, pronoun.stance)
+
+
+def _quotations(candidates: list[Candidate], sources: list[Source], shown: set[str] | None) -> None:
+    """A quotation spread over sentences belongs to whoever the sentence closing it names."""
+    for source in sources:
+        closing = attribution.closed_quotes([s.text for s in source.sentences])
+        ids = [s.id for s in source.sentences]
+        for candidate in candidates:
+            held = set(candidate.holds)
+            for opened, closed in closing.items():
+                if ids[closed] in held and (shown is None or ids[opened] in shown):
+                    _holds(candidate, ids[opened], attribution.tidy(source.sentences[opened].text))
+            candidate.holds.sort(key=_order)
+
+
+def _an_actor(candidate: Candidate) -> bool:
+    """Whether the sources show a name acting, not only naming where, when or what: one mention that
+    does more than name it, and, for a name written once, one in which it plainly acts."""
+    return candidate.acting > 0 and (candidate.acts > 0 or candidate.mentions > 1)
+
+
 def _add_groups(found: dict[str, Candidate], doc: Any, source: Source, starts: list[int],
-                shown: set[str] | None) -> None:
+                shown: set[str] | None) -> list[tuple[int, Candidate]]:
     """The actors a common noun names (`_GROUPS`): "regulators", "the government". Not a noun that
     only describes another ("government regulators"), one inside a name ("Government of India"), nor
-    one that belongs to another actor ("its traders")."""
+    one that belongs to another actor ("its traders"). Returns their mentions (token index, actor)."""
+    mentions = []
     for token in doc:
         group = _GROUPS.get(token.lower_)
         if group is None or token.ent_type_ or token.dep_ in ("compound", "amod"):
@@ -170,6 +328,89 @@ def _add_groups(found: dict[str, Candidate], doc: Any, source: Source, starts: l
             continue
         candidate = _add(found, *group, sentence.id)
         candidate.quoted += _quoted(doc[token.i:token.i + 1])
+        candidate.acting += 1  # a party named by what it is: it acts as a body (see `_GROUPS`)
+        candidate.acts += 1
+        mentions.append((token.i, candidate))
+        if attribution.holds_position(token):
+            _holds(candidate, sentence.id, attribution.stance(token))
+    return mentions
+
+
+# Nouns that name a body, by which a text refers again to one it named: "the hospital", "the ministry".
+_BODIES = set(
+    "hospital clinic ministry department agency commission committee council court tribunal bank company "
+    "corporation firm authority administration board office bureau service police army navy party union "
+    "association federation institute institution foundation university college school league alliance "
+    "organisation organization parliament assembly senate congress cabinet regulator airline carrier "
+    "exchange fund trust group".split())
+# Words after which a person's title goes on to say whose it is: "spokesman for the port".
+_TITLE_TAIL = re.compile(r"\s+(?:for|at|with|from|in|on|to)\s.*$|,.*$")
+
+
+def _by_role(found: dict[str, Candidate], doc: Any, source: Source, starts: list[int],
+             shown: set[str] | None) -> list[tuple[int, Candidate]]:
+    """Mentions of an actor by its role: "the prime minister" where one person is introduced as
+    "Prime Minister Ana Duarte" (or "Ana Duarte, the prime minister"); "the hospital" where one
+    body named just before is a hospital ("Lakeland Hospital", "Hospital of Lakeland"). A role
+    that fits two named actors, or none, is no one's. Returns the mentions (token index, actor)."""
+    roles: dict[str, list[Candidate]] = {}
+    for candidate in found.values():
+        forms = set()
+        if candidate.label == "PERSON":
+            for title in candidate.titles:
+                full = re.sub(r"^(?:the|a|an)\s+", "", title.casefold()).strip(" ,.")
+                forms |= {full, _TITLE_TAIL.sub("", full)}
+        elif candidate.label in ("ORG", "GOVERNMENT"):
+            head = re.split(r"\s+(?:of|for)\s+", candidate.name)[0].split()
+            if len(candidate.name.split()) > 1 and head[-1].casefold() in _BODIES:
+                forms.add(head[-1].casefold())
+        for form in forms - {""}:
+            roles.setdefault(form, []).append(candidate)
+    mentions = []
+    for token in doc:
+        if token.ent_type_ or not any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+            continue
+        if any(c.dep_ == "poss" or c.ent_type_ for c in token.children):
+            continue  # "its chief executive", "the Duarte administration"
+        left = [c for c in token.lefts if c.dep_ in ("compound", "amod")]
+        phrase = doc[left[0].i if left else token.i:token.i + 1].text.casefold()
+        sentence = source.sentences[max(bisect_right(starts, token.idx) - 1, 0)]
+        fits = _one_actor([c for c in roles.get(phrase, []) if _named_before(c, sentence.id)])
+        if fits is None or not sentence.start <= token.idx < sentence.end:
+            continue
+        if shown is not None and sentence.id not in shown:
+            continue
+        fits.mentions += 1
+        if sentence.id not in fits.sentence_ids:
+            fits.sentence_ids.append(sentence.id)
+            fits.sentence_ids.sort(key=_order)
+        fits.acting += not attribution.only_named(token)
+        fits.acts += attribution.acts(token)
+        mentions.append((token.i, fits))
+        if attribution.holds_position(token):
+            _holds(fits, sentence.id, attribution.stance(token))
+    return mentions
+
+
+def _named_before(candidate: Candidate, sentence_id: str) -> bool:
+    """Whether the sources name an actor before a mention by role: a person anywhere before it in
+    the same source, a body in that sentence or the three before ("the agency" further on may be
+    another)."""
+    here = _order(sentence_id)
+    near = 10**6 if candidate.label == "PERSON" else 3
+    return any(there[:-1] == here[:-1] and 0 <= here[-1] - there[-1] <= near
+               for there in map(_order, candidate.sentence_ids))
+
+
+def _one_actor(candidates: list[Candidate]) -> Candidate | None:
+    """The one actor a role fits: the fullest of names that are one person's ("Ana Duarte" and
+    "Duarte", not yet merged); None when it fits none or two."""
+    if not candidates:
+        return None
+    fullest = max(candidates, key=lambda c: len(c.name))
+    last = fullest.name.split()[-1]
+    same = all(c.label == "PERSON" and c.name.split()[-1] == last for c in candidates)
+    return fullest if len(candidates) == 1 or same else None
 
 
 def _described(ent: Any) -> list[str]:
@@ -189,6 +430,12 @@ def _described(ent: Any) -> list[str]:
             if 1 < len(phrase) <= 10:
                 found.append(phrase.text.strip(" ,"))
     return found[:1]
+
+
+def _introduced(ent: Any) -> bool:
+    """Whether the text sets a phrase beside a mention that says who it is ("Ana Lee, director of
+    research at the bank", "Lee, 51, co-owner of …"), however long."""
+    return any(child.dep_ == "appos" and child.i > ent.root.i for child in ent.root.children)
 
 
 def _defined_things(text: str) -> set[str]:
@@ -297,6 +544,7 @@ def _usable(name: str) -> bool:
 def _add(found: dict[str, Candidate], name: str, label: str, sentence_id: str) -> Candidate:
     key = name.casefold()
     candidate = found.setdefault(key, Candidate(name, label))
+    candidate.vote(label)
     candidate.mentions += 1
     candidate.aliases.add(name)
     if sentence_id not in candidate.sentence_ids:
@@ -304,10 +552,11 @@ def _add(found: dict[str, Candidate], name: str, label: str, sentence_id: str) -
     return candidate
 
 
-def _merge(candidates: list[Candidate]) -> list[Candidate]:
+def _merge(candidates: list[Candidate], merged_into: dict[int, Candidate]) -> list[Candidate]:
     """Fold each shorter name into the fuller one it stands for: "Duarte" into "Ana Duarte",
     "Minister Duarte" into it too, "WHO" into "World Health Organization", "Russian"
-    into "Russia". A short name that fits two fuller names stays on its own."""
+    into "Russia". A short name that fits two fuller names stays on its own. `merged_into`
+    records where each folded candidate went (by `id`)."""
     by_length = sorted(candidates, key=lambda c: (-len(c.name.split()), -len(c.name)))
     kept: list[Candidate] = []
     for candidate in by_length:
@@ -315,14 +564,28 @@ def _merge(candidates: list[Candidate]) -> list[Candidate]:
         if target is None:
             kept.append(candidate)
             continue
+        merged_into[id(candidate)] = target
         target.mentions += candidate.mentions
         target.quoted += candidate.quoted
+        target.acting += candidate.acting
+        target.acts += candidate.acts
         target.voices |= candidate.voices
         target.titles = target.titles or candidate.titles
+        target.role_given = target.role_given or candidate.role_given
         target.aliases |= candidate.aliases
         if target.label == "NORP" and candidate.label != "NORP":  # "Russia", not "Russian"
             target.name, target.label = candidate.name, candidate.label
+            target.votes = {candidate.label: 0, **target.votes}
+        # A surname alone ("Duarte"), which the name finder often takes for an organisation, and
+        # the full name it ends: if either is a person, both are.
+        person = "PERSON" in (candidate.label, target.label) and _tail(candidate.name.split(), target.name.split())
+        for label, count in candidate.votes.items():
+            target.vote(label, count)
+        if person:
+            target.vote("PERSON", sum(target.votes.values()))
         target.sentence_ids = sorted(set(target.sentence_ids) | set(candidate.sentence_ids), key=_order)
+        target.holds = sorted(set(target.holds) | set(candidate.holds), key=_order)
+        target.stances = {**candidate.stances, **target.stances}
     return kept
 
 
@@ -345,6 +608,10 @@ def _stands_for(short: str, full: str, group: bool) -> bool:
     if len(short_words) < len(full_words) and _tail(short_words, full_words):
         # Not a place at the end of another name: "Lakeland" of "University of Lakeland".
         return full_words[-len(short_words) - 1].casefold() not in {"of", "for", "at", "in", "on"}
+    squashed = re.sub(r"[\s.]", "", bare_short).casefold()
+    first = full_words[0].replace(".", "").casefold() if full_words else ""
+    if "." in bare_short and len(squashed) >= 4 and squashed == first:
+        return True  # "J.P. Morgan" of "JPMorgan Chase": the same name, spaced and dotted
     letters = short.replace(".", "")
     if letters.isupper() and 2 <= len(letters) <= 6:  # "WHO", "U.S.": initials, with or without the small words
         spelled = {"".join(w[0] for w in full_words if w[:1].isupper()), "".join(w[0] for w in full_words).upper()}
@@ -385,3 +652,33 @@ def describe(candidates: list[Candidate]) -> list[dict[str, Any]]:
     return [{"name": c.name, "title": c.titles[0] if c.titles else None,
              "aliases": sorted(a for a in c.aliases if a != c.name), "mentions": c.mentions,
              "sentences": c.sentence_ids[:4]} for c in candidates]
+
+
+def holders(candidates: list[Candidate], most: int) -> list[Candidate]:
+    """The actors whose positions a briefing gives, at most `most`, most central first: those the
+    sources show holding one (`Candidate.holds`) that are bodies, or people the sources give a
+    role (an official, an expert), not passers-by telling what happened to them, nor a spokesperson
+    whose every statement is their body's, nor an actor whose stances another already gives."""
+    chosen: list[Candidate] = []
+    used: set[str] = set()
+    for c in candidates:
+        if not c.holds or (c.label == "PERSON" and not c.role_given) or len(chosen) == most:
+            continue
+        if c.label == "PERSON" and any(c.name.casefold() in o.voices and set(c.holds) <= set(o.holds)
+                                       for o in candidates):
+            continue  # a spokesperson: the body holds the position they state
+        stances = {c.stances.get(i, "") for i in c.holds}
+        if stances <= used:
+            continue  # the same words as a position already given
+        used |= stances
+        chosen.append(c)
+    return chosen
+
+
+def listed(candidates: list[Candidate], most: int, holding: list[Candidate]) -> list[Candidate]:
+    """The `most` actors a briefing lists, in rank order: the first ones, with every actor in
+    `holding` (whose positions it gives) in place of the last of the others."""
+    chosen = {id(c) for c in holding}
+    others = [c for c in candidates if id(c) not in chosen][:max(most - len(chosen), 0)]
+    keep = chosen | {id(c) for c in others}
+    return [c for c in candidates if id(c) in keep]

@@ -87,9 +87,11 @@ def drop_miscited_events(briefing: Briefing, sentences: dict[str, str], dates: d
     """Remove, in place, every timeline event that did not happen on its date: its text comes from
     another sentence than the ones it cites (at most two telling words shared with them, four or
     more and three times as many with that sentence), and that sentence writes a calendar date (a
-    year, a month) other than the event's, or no date at all. An event taken from a sentence with
-    only a relative date ("a day after" Tuesday) is kept: it may be the day the event cites.
-    Returns a warning for each.
+    year, a month) other than the event's, or no date at all; or it shares no telling word with
+    what its sentence writes next to the date, up to a comma or a word that opens another phrase
+    ("Biden focused on NATO" under 2022, where the sentence's 2022 is Moscow's invasion). An
+    event taken from a sentence with only a relative date ("a day after" Tuesday) is kept: it may
+    be the day the event cites. Returns a warning for each.
 
     Args:
         dates: the dates the sources write, with the ids of the sentences writing each
@@ -107,8 +109,13 @@ def drop_miscited_events(briefing: Briefing, sentences: dict[str, str], dates: d
         own = len(words & set().union(*(_telling(sentences.get(c, "")) for c in event.citations)))
         shared = {sid: len(words & _telling(text)) for sid, text in sentences.items() if sid not in event.citations}
         source = max(shared, key=lambda sid: shared[sid], default=None)
+        near = _near_date(event.date, [sentences.get(c, "") for c in event.citations])
         if source is None or own > 2 or shared[source] < max(4, 3 * own):
-            kept.append(event)
+            if near is not None and not words & near:
+                warnings.append(f"timeline[{i}] dropped: {event.event!r} is not what its sentence says happened "
+                                f"on {event.date!r}")
+            else:
+                kept.append(event)
         elif source not in dated:
             warnings.append(f"timeline[{i}] dropped: {event.event!r} is what sentence {source} says, which writes "
                             f"no date, not {event.date!r}")
@@ -119,6 +126,47 @@ def drop_miscited_events(briefing: Briefing, sentences: dict[str, str], dates: d
             kept.append(event)
     briefing.timeline = kept
     return warnings
+
+
+# How many words either side of a date say what happened on it.
+NEAR_DATE = 8
+
+
+def _near_date(date: str, cited: list[str]) -> set[str] | None:
+    """The telling words within `NEAR_DATE` words of the date in the cited sentences: what they
+    say happened on it ("Moscow's full-scale invasion in 2022"). None when no cited sentence writes
+    the date as given."""
+    near: set[str] | None = None
+    for text in cited:
+        at = text.casefold().find(date.casefold())
+        if at < 0:
+            continue
+        before, after = text[:at].split()[-NEAR_DATE:], text[at + len(date):].split()[:NEAR_DATE]
+        if len(before) <= 1 and after[:1] == [","]:
+            after = after[1:]  # "In 1997, a woman spent …": the date opens the sentence, the comma ends it
+        near = (near or set()) | _telling(" ".join(_phrase(before[::-1], backwards=True) + _phrase(after)))
+    return near
+
+
+# Words that open another phrase or clause: what a sentence says of its date stops at them
+# ("to isolate Russia | following Moscow's full-scale invasion in 2022").
+_BOUNDARY = set("after before following since until when while because amid despite and but or which who whose "
+                "where".split())
+
+
+def _phrase(words: list[str], backwards: bool = False) -> list[str]:
+    """The words next to a date, nearest first, up to a comma or a word that opens another phrase
+    (the date's own preposition, right beside it, excepted)."""
+    kept: list[str] = []
+    for i, word in enumerate(words):
+        if i > 0 and word.strip(",;:()\"“”").casefold() in _BOUNDARY:
+            break
+        if backwards and word.endswith((",", ";", ":")):
+            break  # a comma between this word and the date
+        kept.append(word)
+        if not backwards and word.endswith((",", ";", ":")):
+            break
+    return kept
 
 
 def _words(text: str) -> set[str]:
@@ -160,10 +208,15 @@ def _loose_dates(briefing: Briefing, sentences: dict[str, str]) -> Iterator[str]
                    "happened on that date")
 
 
-# Words a finished phrase does not end on: a text near its pattern's cap that ends on one was
-# stopped there because the next word did not fit ("… pressure from Russia on").
-_DANGLING = {"a", "an", "the", "of", "to", "on", "in", "at", "for", "with", "by", "from", "and", "or", "but",
-             "which", "who", "that", "is", "are", "was", "were", "has", "have", "had", "its", "their", "as", "into"}
+# Words a finished phrase does not end on: a text that ends on one was stopped mid-phrase ("…
+# pressure from Russia on"). The local sampler closes no text on one (`steering`).
+DANGLING = frozenset(
+    "a an the of to on in at for with by from and or but nor which who whom whose that is are was were be been "
+    "has have had its their his her our as into than while will would can could should may might must about "
+    "over under between after before if so such this these those amid against toward towards via per not "
+    "any some most more less every each all no very much many few several both either neither other another "
+    "own one during since until through throughout within without across upon onto despite among amongst "
+    "unlike whether because although though unless whereas including regarding concerning versus".split())
 
 
 def mark_cut_text(briefing: Briefing) -> list[str]:
@@ -176,9 +229,10 @@ def mark_cut_text(briefing: Briefing) -> list[str]:
     marked = []
     for text in written_texts(briefing):
         value, limit, tail = text.text, text.max_length, text.written.tail
-        if limit and len(value) >= limit:
+        finished = value.endswith((".", "!", "?")) and not value.endswith("..")  # a full stop is not cut
+        if limit and len(value) >= limit and not finished:
             text.replace(value[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—") + "…")
-        elif tail and not value.endswith("…") and (cut := _pattern_cut(value, tail)):
+        elif tail and not (value.endswith("…") or finished) and (cut := _pattern_cut(value, tail, text.written.lead)):
             text.replace(cut)
         else:
             continue
@@ -186,18 +240,19 @@ def mark_cut_text(briefing: Briefing) -> list[str]:
     return marked
 
 
-def _pattern_cut(text: str, tail: int) -> str | None:
-    """The text marked cut if a pattern that caps what follows its first two words at `tail`
+def _pattern_cut(text: str, tail: int, lead: int = 2) -> str | None:
+    """The text marked cut if a pattern that caps what follows its first `lead` words at `tail`
     characters stopped it, else None. Stopped at the cap, maybe mid-word ("and a formerU"), the
     last word goes; stopped within a long word of the cap on a comma or a word a phrase does not
     end on ("… from Russia on"), the last word is whole. Dangling words go too."""
     words = text.split(" ")
-    at_cap = len(text.split(" ", 2)[-1]) >= tail
-    near = len(text.split(" ", 2)[-1]) >= tail - 15 and len(words) > 3
-    if not (at_cap or near and (words[-1].casefold() in _DANGLING or words[-1].endswith((",", ";")))):
+    capped = len(text.split(" ", lead)[-1]) if len(words) > lead else 0
+    at_cap = capped >= tail
+    near = capped >= tail - 15 and len(words) > lead + 1
+    if not (at_cap or near and (words[-1].casefold() in DANGLING or words[-1].endswith((",", ";")))):
         return None
     if at_cap:
         words.pop()
-    while len(words) > 3 and words[-1].casefold().strip(",;:") in _DANGLING:  # "…, which has"
+    while len(words) > lead + 1 and words[-1].casefold().strip(",;:") in DANGLING:  # "…, which has"
         words.pop()
     return " ".join(words).rstrip(" ,;:-–—") + "…"

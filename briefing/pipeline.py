@@ -15,7 +15,7 @@ from .calls import call
 from .document import BriefingDocument, GroundingSummary, RunInfo, SourceEntry
 from .errors import TooLargeError, ValidationFailedError
 from .record import Attempt, total
-from .request_schema import LENGTHS, Length, cite_actors, json_schema
+from .request_schema import LENGTHS, Length, from_answer, json_schema
 from .schema import PATTERN_RULES, Briefing
 from .settings import GenerateOptions
 from .sources import Source, as_read, date_mentions
@@ -70,7 +70,8 @@ class BriefingRun:
 
 def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: templates.PromptSet,
                    length: Length, candidates: list[actors.Candidate] | None = None,
-                   notes: list[stages.Note] | None = None) -> list[Message]:
+                   notes: list[stages.Note] | None = None,
+                   holders: dict[str, list[str]] | None = None) -> list[Message]:
     """The system and user messages; source text enters only the user message, fenced as data."""
     common = {"audience": options.audience, "language": options.language, "vars": dict(options.vars)}
     system = prompt_set.render(templates.SYSTEM, **common)
@@ -83,6 +84,7 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
         withhold_suspicious=not options.show_ai_directed,
         actors=actors.describe((candidates or [])[:length.described_actors]),
         also_named=[c.name for c in (candidates or [])[length.described_actors:]],
+        positions=[{"name": name, "sentences": ids} for name, ids in (holders or {}).items()],
         notes=notes or [],
         **common,
     )
@@ -99,7 +101,8 @@ class Verdict:
 
 
 def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, list[str]]] | None = None,
-             also_named: list[str] | None = None) -> Verdict:
+             also_named: list[str] | None = None, holders: dict[str, list[str]] | None = None,
+             stances: dict[str, dict[str, str]] | None = None) -> Verdict:
     """Parse, validate, ground and review one output.
 
     Args:
@@ -108,13 +111,19 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
         mentions: each actor's kind and the ids of the sentences naming it, when the actors were the
             names the sources write (the model then writes only their roles).
         also_named: the names listed after those, with no role asked for.
+        holders: the actors whose positions were asked for, with the sentences in which each holds
+            one: a position may cite only those (a server in plain JSON mode does not enforce it).
+        stances: what each of those sentences says its actor holds: a position's stance.
     """
     import json
 
     from pydantic import ValidationError
 
     try:
-        data = cite_actors(json.loads(answer), mentions or {}, also_named or [])
+        data = from_answer(json.loads(answer), mentions or {}, also_named or [], stances)
+        misattributed = _misattributed(data, holders) if holders is not None else []
+        if misattributed:
+            return Verdict(None, misattributed)
         briefing = Briefing.model_validate(data)
     except json.JSONDecodeError as e:
         return Verdict(None, [f"(top level): not valid JSON ({e.msg}, line {e.lineno})"])
@@ -124,6 +133,24 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
     if not report.ok:
         return Verdict(None, report.errors())
     return Verdict((briefing, report), content.taken_from_instructions(briefing, sources))
+
+
+def _misattributed(data: Any, holders: dict[str, list[str]]) -> list[str]:
+    """Positions of a decoded answer that cite a sentence in which their actor does not hold the
+    position, or name an actor the sources show holding none, for the repair prompt."""
+    positions = data.get("positions") if isinstance(data, dict) else None
+    errors = []
+    for i, position in enumerate(positions if isinstance(positions, list) else []):
+        if not isinstance(position, dict):
+            continue
+        actor, cited = str(position.get("actor", "")), position.get("citations") or []
+        allowed = holders.get(actor, [])
+        if not allowed:
+            errors.append(f"positions[{i}]: the sources show no position of {actor}; leave it out")
+        elif not set(map(str, cited)) <= set(allowed):
+            errors.append(f"positions[{i}]: cite only sentences in which {actor} holds the position: "
+                          f"{', '.join(allowed)}")
+    return errors
 
 
 def _describe(err: Any) -> str:
@@ -145,6 +172,8 @@ class Prepared:
     sent: list[Message]  # the messages as the backend will send them (`Backend.prepare`)
     candidates: list[actors.Candidate]  # the listed actors (named-actors mode), most named first
     described: int  # how many of them, from the first, the model gives a role
+    holders: dict[str, list[str]]  # the actors whose positions it gives, with the sentences showing them
+    stances: dict[str, dict[str, str]]  # what each of those sentences says its actor holds
 
     @property
     def mentions(self) -> dict[str, tuple[str, list[str]]]:
@@ -184,16 +213,24 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     shown = shown_ids(sources, options)
     dates = {d: kept for d, ids in date_mentions(sources).items() if (kept := [i for i in ids if i in shown])}
     if candidates is None:
-        candidates = actors.find(sources, set(shown))[:length.named_actors] if options.named_actors else []
-    # A withheld sentence cannot be cited; the actors are the names the sources write most.
-    request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None, length.described_actors)
-    messages = build_messages(sources, options, prompt_set, length, candidates, notes)
+        found = actors.find(sources, set(shown)) if options.named_actors else []
+        candidates = actors.listed(found, length.named_actors, actors.holders(found, length.positions))
+    # A withheld sentence cannot be cited; the actors are the names the sources write most, and a
+    # position is given only for an actor the sources show holding one, citing where they do.
+    holding = actors.holders(candidates, length.positions) if candidates else []
+    holders = {c.name: ids for c in holding if (ids := [i for i in c.holds if i in shown])} if candidates else None
+    request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None, length.described_actors,
+                                 holders)
+    messages = build_messages(sources, options, prompt_set, length, candidates, notes, holders)
+    # The stances are the cited sentences' own words, filled in after the answer: the sampler reads
+    # them as texts the briefing shows, so the model does not write them again.
+    given = {i: text for c in holding for i, text in c.stances.items() if i in (holders or {}).get(c.name, [])}
     request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed,
-                          veto=steering.set_aside)
+                          veto=steering.SetAside(given) if given else steering.set_aside)
     sent = backend.prepare(request).messages
     tokens, how = backend.count_tokens(sent)
     return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, candidates,
-                    length.described_actors)
+                    length.described_actors, holders or {}, {c.name: c.stances for c in holding})
 
 
 def shown_ids(sources: list[Source], options: GenerateOptions) -> list[str]:
@@ -232,9 +269,12 @@ def _staged(sources: list[Source], backend: Backend, options: GenerateOptions, p
     # The actors are the names the whole sources write most, not only the notes: a party named
     # in a background section the notes pass over is still one. Each is shown in two sentences
     # that name it, so that it can be cited.
-    view = stages.condensed(sources, notes, [i for c in prepared.candidates for i in c.sentence_ids[:2]])
+    shown = [i for c in prepared.candidates for i in c.sentence_ids[:2]]
+    shown += [ids[0] for ids in prepared.holders.values()]  # where each holds its position
+    view = stages.condensed(sources, notes, shown)
     kept = {s.id for src in view for s in src.sentences}
-    named = [replace(c, sentence_ids=[i for i in c.sentence_ids if i in kept]) for c in prepared.candidates]
+    named = [replace(c, sentence_ids=[i for i in c.sentence_ids if i in kept], holds=[i for i in c.holds if i in kept])
+             for c in prepared.candidates]
     return prepare(view, backend, options, notes, named), attempts
 
 
@@ -330,7 +370,8 @@ def _answer(backend: Backend, request: ChatRequest, kind: str, progress: Progres
             prepared: Prepared, sources: list[Source], attempts: list[Attempt]) -> tuple[ChatResult, Verdict]:
     """One call and its verdict, recorded in `attempts`."""
     result, attempt = call(backend, request, kind, progress)
-    verdict = validate(result.content, sources, prepared.mentions, prepared.also_named)
+    verdict = validate(result.content, sources, prepared.mentions, prepared.also_named,
+                       prepared.holders if prepared.candidates else None, prepared.stances)
     attempt.errors = verdict.errors
     attempts.append(attempt)
     return result, verdict

@@ -69,9 +69,10 @@ class Length:
 LENGTHS = {
     length.name: length
     for length in (
-        Length("short", actors=3, named_actors=16, described_actors=12, positions=3, risks=2, open_questions=1,
+        Length("short", actors=3, named_actors=16, described_actors=14, positions=3, risks=2, open_questions=1,
                timeline=2),
-        Length("standard", actors=4, named_actors=20, described_actors=16, positions=4, risks=3, open_questions=2,
+        # Eight positions: at four, half the development articles' stance-holders could not be shown.
+        Length("standard", actors=4, named_actors=20, described_actors=16, positions=8, risks=3, open_questions=2,
                timeline=3),
         # The schema's maxima.
         Length("long", actors=8, named_actors=most("actors"), described_actors=16, positions=most("positions"),
@@ -82,7 +83,7 @@ LENGTHS = {
 
 def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None,
                 length: Length | None = None, actor_names: list[str] | None = None,
-                described: int | None = None) -> dict[str, Any]:
+                described: int | None = None, positions: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The JSON schema sent to the backend. Citations may name only real sentence ids; a timeline
     event takes a date the sources write and cites only sentences that write that date (sources
     without dates get an empty timeline).
@@ -94,8 +95,12 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         length: how many items each list may hold (default: standard).
         actor_names: the briefing's actors, the names the sources write most (see `actors.find`):
             the answer gives each one's role, keyed by name, and positions and affected actors
-            may name only these (kinds and citations are added by `cite_actors`).
+            may name only these (kinds and citations are added by `from_answer`).
         described: how many of `actor_names`, from the first, get a role (default: all).
+        positions: the actors whose positions the briefing gives, each with the ids of the
+            sentences in which the sources show it holding one (`actors.holders`): the answer
+            gives each one's position, keyed by name, citing only those sentences, so that no
+            stance can be pinned on someone who did not take it. None leaves positions free.
     """
     schema = copy.deepcopy(_BASE)
     defs = schema["$defs"]
@@ -122,7 +127,7 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
     if actor_names:
         names = {"enum": list(actor_names), "type": "string"}
         # The actors are these names, in this order: the model writes only each one's role, as an
-        # object keyed by name that `cite_actors` turns back into the briefing's list.
+        # object keyed by name that `from_answer` turns back into the briefing's list.
         # {"role": …} rather than a bare string: keyed straight to a string, the small model
         # wrote labels ("actor", "issue") instead of roles.
         role = {"type": "string", "pattern": defs["Actor"]["properties"]["role"]["pattern"]}
@@ -132,18 +137,43 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
                                           "required": roles, "properties": dict.fromkeys(roles, entry)}
         defs["Position"]["properties"]["actor"] = {**names, "description": "One of the listed actors."}
         defs["Risk"]["properties"]["affected_actors"]["items"] = names
+    if positions is not None:
+        schema["properties"]["positions"] = _keyed_positions(defs["Position"]["properties"], positions)
     return schema
 
 
-def cite_actors(data: Any, actors: dict[str, tuple[str, list[str]]], also: list[str] | tuple[str, ...] = ()) -> Any:
-    """Turn a decoded answer whose actors were the names the sources write (see
-    `json_schema(actor_names=…)`: `{name: {"role": …}}`) back into the briefing's list.
+def _keyed_positions(position: dict[str, Any], holders: dict[str, list[str]]) -> dict[str, Any]:
+    """Positions as an object keyed by actor: each cites one or two of its actor's sentences, and
+    names the issue; the stance is what the cited sentence says the actor holds, in its own words,
+    added by `from_answer` (a small model, asked to write stances, put one actor's words under
+    another's name and filled the rest with copies)."""
+    def entry(ids: list[str]) -> dict[str, Any]:
+        citations = {**position["citations"], "items": {"enum": ids, "type": "string"}}
+        return {"type": "object", "additionalProperties": False, "required": ["citations", "issue"],
+                "properties": {"citations": citations, "issue": position["issue"]}}
+
+    return {"type": "object", "additionalProperties": False, "required": list(holders),
+            "properties": {name: entry(ids) for name, ids in holders.items()}}
+
+
+def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]], also: list[str] | tuple[str, ...] = (),
+                stances: dict[str, dict[str, str]] | None = None) -> Any:
+    """Turn a decoded answer in the request's keyed shape back into the briefing's lists: actors
+    that were the names the sources write (`json_schema(actor_names=…)`: `{name: {"role": …}}`),
+    and positions keyed by actor (`json_schema(positions=…)`). Anything else is left as it is.
 
     Args:
         actors: each name's kind and the ids of the sentences that name it (the first two are cited).
         also: the names listed without a role (`json_schema(described=…)`), added after the others.
+        stances: for each actor whose position was asked for, what each of its sentences says it
+            holds: a keyed position's stance is its first cited sentence's.
     """
-    if not (actors and isinstance(data, dict) and isinstance(data.get("actors"), dict)):
+    if not isinstance(data, dict):
+        return data
+    if isinstance(data.get("positions"), dict):
+        data["positions"] = [_position(name, entry, (stances or {}).get(name, {}))
+                             for name, entry in data["positions"].items()]
+    if not (actors and isinstance(data.get("actors"), dict)):
         return data
     listed = []
     for name, entry in data["actors"].items():
@@ -156,6 +186,14 @@ def cite_actors(data: Any, actors: dict[str, tuple[str, list[str]]], also: list[
             listed.append({"name": name, "kind": kind, "role": None, "citations": ids[:2]})
     data["actors"] = listed
     return data
+
+
+def _position(name: str, entry: Any, stances: dict[str, str]) -> Any:
+    if not isinstance(entry, dict):
+        return entry
+    cited = [c for c in entry.get("citations", []) if isinstance(c, str)]
+    stance = next((stances[c] for c in cited if c in stances), None)
+    return {"actor": name, **entry, **({"stance": stance} if stance and "stance" not in entry else {})}
 
 
 _BASE = _base_schema()

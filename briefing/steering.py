@@ -19,7 +19,18 @@ The rules, each measured on the sample and the development articles (README, Wha
   grammar's length cap ends has no other way out ("President of the United States, who is
   expected to" under two actors);
 - a risk's signpost may not end while all its words are capitalised: that is a name ("Daniel
-  Fried"), not an event to watch for.
+  Fried"), not an event to watch for;
+- no text may end on a word a phrase does not end on ("of", "which", "has"), a comma or an
+  ellipsis, nor use the request's own words ("citations 1.25" as a signpost, or ids in a row:
+  "1.35, 1.37"), a brace (the model once closed the JSON inside a risk's description: "over
+  the...','}]}"), an underscore (words glued: "Department_of") or dots in a row; and near
+  its length cap (`schema.text_limits`) a text starts no such word and, closer still, no new word
+  at all, nor a word that would fill it to its last character: it closes at the end of a phrase
+  instead of being cut by the cap ("who is expected to…"). Only the texts the model writes are
+  judged, not keys, names or dates;
+- a position's stance is its cited sentence's own words, filled in after the answer: once cited,
+  it counts as an earlier text, and a citation whose stance would repeat an earlier text is set
+  aside for another of that actor's sentences.
 
 Strings are read as JSON: an escaped quote (`\\"`) inside a text does not end it.
 """
@@ -27,12 +38,29 @@ Strings are read as JSON: an escaped quote (`\\"`) inside a text does not end it
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from .content import repeats
+from .content import DANGLING, repeats
+from .schema import text_limits
 
 # The shortest run of words a text may not copy from earlier output.
 REPEAT_WORDS = 8
+# Characters left before a text's cap under which it starts no word a phrase does not end on, and
+# under which it starts no new word at all (most words are shorter).
+NO_DANGLING_WORD = 25
+NO_NEW_WORD = 12
+NO_LETTER = 6
+# Characters a new word leaves after itself before the cap, for its last letters and the close:
+# "reported three cancel|lations" otherwise filled a role to its cap, where it looks cut.
+WORD_RESERVE = 8
+# The key of the string being written: `"key":"` or, in a list of strings, `"key":["a","b",`
+# (not a key being written after a string: `"issue":"a","citatio`).
+_KEY = re.compile(r'"(\w+)":\s*(?:\[\s*(?:"(?:[^"\\]|\\.)*",\s*)*)?$')
+_LIMITS = text_limits()
 _WORD = re.compile(r"\w+")
+# Two sentence ids in a row, as the request writes them: "1.35, 1.37".
+_IDS = re.compile(r"\b\d+\.\d+,\s*\d")
 # A JSON string (closed, or open to the end of the text), or a run of text outside strings.
 _JSON_PIECE = re.compile(r'"((?:[^"\\]|\\.)*\\?)(")?|[^"]+', re.DOTALL)
 
@@ -100,14 +128,17 @@ def makes_a_repeat(earlier: str, current: str, word: str, least: int = 4) -> boo
     return any(len(_WORD.findall(other)) >= least and repeats(text, other) for other in strings(earlier))
 
 
-def ends_a_repeat(written: str, piece: str) -> bool:
+def ends_a_repeat(written: str, piece: str, shown: str = "") -> bool:
     """Whether `piece`, written after the JSON text `written`, closes a string of two words or more
     that says what an earlier string said (`content.repeats`): the model then has to write on, or
-    another way."""
+    another way. `shown`: JSON strings the reader sees that the model did not write."""
     current = closed_string(written, piece)
     if current is None or len(current.split()) < 2:
         return False
     earlier = open_string(written)[0]  # type: ignore[index]  # inside a string, as closed_string found
+    if room(earlier, "") is None:
+        return False  # a key, a name or a date: not a text the model writes
+    earlier += shown
     return any(len(text.split()) >= 2 and repeats(current, text) for text in strings(earlier))
 
 
@@ -122,19 +153,131 @@ def ends_a_name(written: str, piece: str) -> bool:
     return bool(words) and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
-def set_aside(written: str, piece: str) -> bool:
+def room(earlier: str, current: str) -> int | None:
+    """Characters the text being written (`current`, after the JSON text `earlier`) has left
+    before its field's cap; None for a string that is not a model-written text."""
+    key = _KEY.search(earlier)
+    limits = _LIMITS.get(key.group(1)) if key else None
+    if limits is None:
+        return None
+    max_length, written = limits
+    left = [max_length - len(current)] if max_length else []
+    if written.tail:
+        words = current.split(" ", written.lead)
+        left.append(written.tail - (len(words[-1]) if len(words) > written.lead else 0))
+    return min(left) if left else None
+
+
+def ends_mid_phrase(written: str, piece: str) -> bool:
+    """Whether `piece` closes a model-written text that ends on a word a phrase does not end on,
+    on a comma or on an ellipsis (a model writes one where it would go on)."""
+    current = closed_string(written, piece)
+    if current is None or room(open_string(written)[0], "") is None:  # type: ignore[index]  # inside one
+        return False
+    stripped = current.rstrip()
+    last = _WORD.findall(stripped)[-1:]
+    return stripped.endswith((",", ";", ":", "-", "…", "...")) or (bool(last) and last[0].casefold() in DANGLING)
+
+
+# Words from the request's own vocabulary that a text is not about: "citations 1.25" as a signpost.
+_REQUEST_WORDS = {"citation", "citations"}
+
+
+def given_stances(written: str, stances: Mapping[str, str]) -> list[str]:
+    """The stances the briefing will show for the positions written so far: each position's stance
+    is its cited sentence's (`request_schema.from_answer`), so the reader sees them as texts."""
+    start = written.find('"positions"')
+    if start < 0 or not stances:
+        return []
+    end = written.find('"risks"', start)
+    cited = strings(written[start:end if end >= 0 else len(written)])
+    return list(dict.fromkeys(stances[i] for i in cited if i in stances))
+
+
+def _shown(written: str, stances: Mapping[str, str]) -> str:
+    """The stances shown so far (`given_stances`) as JSON strings, for the rules that read what
+    earlier texts said."""
+    return "".join(f' "{text.replace(chr(92), "").replace(chr(34), chr(39))}"'
+                   for text in given_stances(written, stances))
+
+
+def _cites_a_repeat(written: str, piece: str, stances: Mapping[str, str]) -> bool:
+    """Whether `piece` closes a position's citation whose stance says what an earlier text said."""
+    current = closed_string(written, piece)
+    if current is None or current not in stances or '"positions"' not in written or '"risks"' in written:
+        return False
+    earlier = open_string(written)[0]  # type: ignore[index]  # inside a string, as closed_string found
+    return any(len(text.split()) >= 2 and repeats(stances[current], text)
+               for text in strings(earlier + _shown(earlier, stances)))
+
+
+def set_aside(written: str, piece: str, stances: Mapping[str, str] | None = None) -> bool:
     """Whether the model, having written the JSON text `written`, may not write `piece` next: it
     starts a word that completes the opening of an earlier text, or a lowercase word that
     completes a run an earlier field wrote (names may recur in a run) or makes the text say what
-    an earlier one said; or it closes a text that does, or a signpost that is only a name."""
-    if ends_a_repeat(written, piece) or ends_a_name(written, piece):
+    an earlier one said; or there is no room left to finish a phrase after it; or it closes a
+    text that does, a signpost that is only a name, or a text mid-phrase.
+
+    Args:
+        stances: the stance each sentence a position may cite gives its actor (filled in after the
+            answer, `request_schema.from_answer`): a cited one counts as an earlier text, and a
+            citation whose stance would repeat one is set aside.
+    """
+    if stances and _cites_a_repeat(written, piece, stances):
         return True
-    word = piece.strip()
-    if not (piece.startswith(" ") and word[:1].isalpha()):
-        return False
     inside = open_string(written)
+    shown = _shown(inside[0], stances) if stances and inside is not None else ""
+    if ends_a_repeat(written, piece, shown) or ends_a_name(written, piece) or ends_mid_phrase(written, piece):
+        return True
     if inside is None:
         return False
     earlier, current = inside
+    left = room(earlier, current)
+    inner = piece.split('"', 1)[0]  # what the piece writes inside the text, before any closing quote
+    if left is not None and (_no_room(current, piece, left) or any(ch in inner for ch in "{}[]_")
+                             or _IDS.search(current[-12:] + inner) or ".." in current[-2:] + inner):
+        # No room to finish a phrase; a brace (the model closing the JSON inside a text); an
+        # underscore (words glued: "Department_of"); sentence ids listed ("1.35, 1.37") in a text;
+        # dots in a row (a model out of words wrote "being 2..........." up to the cap).
+        return True
+    word = piece.strip()
+    formed = piece if piece.startswith(" ") else current.rsplit(" ", 1)[-1] + piece  # the word it writes or ends
+    if left is not None and any(w in _REQUEST_WORDS for w in _WORD.findall(formed.casefold())[:1]):
+        return True
+    if not (piece.startswith(" ") and word[:1].isalpha()):
+        return False
+    earlier += shown
     return repeated_opening(earlier, current, word) or (word[:1].islower() and (
         repeated_run(earlier, current, word, REPEAT_WORDS) or makes_a_repeat(earlier, current, word)))
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """`set_aside` with the stances a request's positions may cite, as the request's veto (compared
+    by value, so that two requests for the same sources are equal)."""
+
+    stances: Mapping[str, str] = field(default_factory=dict)
+
+    def __call__(self, written: str, piece: str) -> bool:
+        return set_aside(written, piece, self.stances)
+
+
+def _no_room(current: str, piece: str, left: int) -> bool:
+    """Whether, `left` characters before its cap, a text may not go on with `piece`: within
+    `NO_DANGLING_WORD`, no word a phrase does not end on and no comma; within `NO_NEW_WORD`,
+    nothing but a short word's last letters, the end of a sentence or the closing quote (a model
+    refused a new word glues one on instead: "lakeEffect", "Department_of_Trans")."""
+    word = piece.strip()
+    if piece.startswith(" ") and any(ch.isalpha() for ch in piece) and len(piece) > left - WORD_RESERVE:
+        # A new word must leave room to be finished: one that fills the text to its cap ("with
+        # technology manufacture") looks cut, and one left no room for its last letters is cut.
+        return True
+    if left < NO_DANGLING_WORD and (word[:1] in (",", ";", ":", "-", "–", "—")
+                                    or (piece.startswith(" ") and word.casefold() in DANGLING)):
+        return True
+    if left >= NO_NEW_WORD or (piece[:1] in (".", "!", "?", ")", '"', "'", "’", "”")
+                               and not any(ch.isalpha() for ch in piece)):  # not ".effect"
+        return False
+    last = (_WORD.findall(current) or [""])[-1]
+    continues = bool(piece[:1].islower() and current[-1:].isalpha() and len(last) < 8 and last[-1:].islower())
+    return not (continues and left >= NO_LETTER and len(piece) < left)  # a word's end that fills the cap looks cut

@@ -9,7 +9,7 @@ import pytest
 from briefing import actors
 from briefing.ingest import load_source, load_sources
 from briefing.pipeline import generate, prepare
-from briefing.request_schema import LENGTHS, cite_actors
+from briefing.request_schema import LENGTHS, from_answer
 from briefing.settings import GenerateOptions
 from briefing.sources import make_source
 
@@ -55,7 +55,7 @@ def test_the_actors_are_the_most_named_and_cite_their_mentions() -> None:
     assert f"Also named: {'; '.join(prepared.also_named)}." in prepared.request.messages[1]["content"]
     shown = "Donald Trump (President-elect); "
     assert shown in prepared.request.messages[1]["content"]  # with how the source introduces a person
-    cited = cite_actors({"actors": {"Antony Blinken": {"role": "r s t"}}}, prepared.mentions)
+    cited = from_answer({"actors": {"Antony Blinken": {"role": "r s t"}}}, prepared.mentions)
     assert cited["actors"] == [{"role": "r s t", "name": "Antony Blinken", "kind": "person",
                                 "citations": prepared.mentions["Antony Blinken"][1][:2]}]
 
@@ -71,20 +71,48 @@ def test_an_answer_keyed_by_actor_becomes_the_briefing_s_list_with_citations_fro
     assert len(run.attempts) == 1
 
 
+def _positions(prepared) -> dict:  # type: ignore[no-untyped-def]
+    """An answer's positions in the keyed shape the request asks for: each holder's first sentence."""
+    return {name: {"citations": ids[:1], "issue": "the war in Ukraine"} for name, ids in prepared.holders.items()}
+
+
 def test_the_actors_after_the_described_ones_are_listed_as_named_citing_their_mentions() -> None:
     prepared = prepare(load_sources([SEED]), FakeBackend(), NAMED)
     described = list(prepared.mentions)[:prepared.described]
     answer = _keyed(good_briefing(), described)
-    answer["positions"] = [{"actor": prepared.also_named[0], "issue": "its part in the talks",
-                            "stance": "It says something about the war.", "citations": ["1.1"]}]
+    answer["positions"] = _positions(prepared)
     run = generate(load_sources([SEED]), FakeBackend(as_json(answer)), NAMED)
     actors_ = run.briefing.actors
     assert [a.name for a in actors_] == list(prepared.mentions)  # the described ones first, in rank order
     assert all(a.role for a in actors_[:len(described)]) and all(a.role is None for a in actors_[len(described):])
     for a in actors_[len(described):]:
         assert a.citations == prepared.mentions[a.name][1][:2] and all(c in run.quotes for c in a.citations)
-    assert run.briefing.positions[0].actor == prepared.also_named[0]
+    assert [p.actor for p in run.briefing.positions] == list(prepared.holders)
+    # The stance is what the cited sentence says its actor holds, in the sentence's words.
+    for position in run.briefing.positions:
+        assert position.stance == prepared.stances[position.actor][position.citations[0]]
+        assert position.stance in run.quotes[position.citations[0]].replace("“", "").replace("”", "")
     assert not any(".role" in w for w in run.grounding.warnings)
+
+
+def test_a_position_cites_only_sentences_in_which_its_actor_holds_it() -> None:
+    """The request ties each holder's citations to its own sentences; an answer that does not (a
+    server in plain JSON mode) is sent back."""
+    prepared = prepare(load_sources([SEED]), FakeBackend(), NAMED)
+    schema = prepared.request.json_schema["properties"]["positions"]
+    assert schema["required"] == list(prepared.holders) and prepared.holders
+    for name, ids in prepared.holders.items():
+        assert schema["properties"][name]["properties"]["citations"]["items"]["enum"] == ids
+        assert list(schema["properties"][name]["properties"]) == ["citations", "issue"]
+    name = next(iter(prepared.holders))
+    elsewhere = next(s.id for s in load_sources([SEED])[0].sentences if s.id not in prepared.holders[name])
+    wrong = _keyed(good_briefing(), list(prepared.mentions)[:prepared.described])
+    wrong["positions"] = {**_positions(prepared), name: {"citations": [elsewhere], "issue": "aid to Ukraine"}}
+    right = {**wrong, "positions": _positions(prepared)}
+    run = generate(load_sources([SEED]), FakeBackend(as_json(wrong), as_json(right)), NAMED)
+    assert [a.kind for a in run.attempts] == ["generate", "repair"]
+    assert run.attempts[0].errors == [f"positions[0]: cite only sentences in which {name} holds the position: "
+                                      f"{', '.join(prepared.holders[name])}"]
 
 
 def test_a_keyed_answer_missing_an_actor_is_sent_back_for_repair() -> None:
@@ -141,7 +169,7 @@ def test_a_person_s_title_or_description_comes_from_the_text(tmp_path: Path) -> 
 MEETING = ("Lakeland hosted the summit on Monday, and Lakeland paid for it.\n"
            "The Tidewater Ports Agency sent a delegation.\n"
            "\"Ships are late,\" said Mia Ford, a spokeswoman for the Tidewater Ports Agency.\n"
-           "Delegates met at the University of Lakeland.\n"
+           "The University of Lakeland welcomed the delegates.\n"
            "Write to the Tidewater Ports Agency, 12 Quay Road, Lakeland, OR 97201; telephone: 555-0100.\n"
            "The United States sent observers; the U.S. delegation was small.\n"
            "Acme Holdings and Acme signed, and Acme Labs watched.\n")
@@ -161,6 +189,8 @@ def test_names_merge_by_initials_and_heads_but_not_across_of() -> None:
     assert found["United States"].aliases == {"U.S.", "United States"}  # initials with their dots
     assert "University of Lakeland" in found and "Lakeland" in found  # a place is not the university
     assert "Acme" in found["Acme Holdings"].aliases  # a head that starts several names: the most named
+    assert actors._stands_for("J.P. Morgan", "JPMorgan Chase", False)  # spaced and dotted, the same name
+    assert not actors._stands_for("J.P. Morgan", "Morgan Stanley", False)
 
 
 def test_acronyms_defined_as_common_nouns_or_things_are_not_actors() -> None:

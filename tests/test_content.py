@@ -92,3 +92,32 @@ def test_an_event_from_a_sentence_with_only_a_relative_date_is_kept() -> None:
         {"date": "Monday", "citations": ["1.2"], "event": "council passed an order easing land rules"}]))
     assert drop_miscited_events(briefing, sentences, {"Tuesday": ["1.1"], "Monday": ["1.2"]}) == []
     assert len(briefing.timeline) == 1
+
+
+def test_an_event_that_is_not_what_its_sentence_says_happened_on_the_date_is_dropped() -> None:
+    from briefing.content import drop_miscited_events
+
+    sentences = {"1.1": "The minister focused on trade talks with the neighbours in the months long after the "
+                        "harbour port strike of 2021 ended."}
+    briefing = Briefing.model_validate({**good_briefing(), "timeline": [
+        {"date": "2021", "event": "The minister focused on trade talks", "citations": ["1.1"]},
+        {"date": "2021", "event": "The port strike ended", "citations": ["1.1"]}]})
+    warnings = drop_miscited_events(briefing, sentences, {"2021": ["1.1"]})
+    assert [e.event for e in briefing.timeline] == ["The port strike ended"]
+    assert warnings == ["timeline[0] dropped: 'The minister focused on trade talks' is not what its sentence says "
+                        "happened on '2021'"]
+
+
+def test_what_a_sentence_says_of_its_date_stops_where_another_phrase_opens() -> None:
+    """Within eight words of the date, but across "following": the minister's talks are not what
+    happened in 2021. A date that opens the sentence ("In 2019, …") dates the clause after its comma."""
+    from briefing.content import drop_miscited_events
+
+    sentences = {"1.1": "The minister pressed trade talks to isolate rivals following the port strike of 2021.",
+                 "1.2": "In 2019, a crane fell on the harbour wall."}
+    briefing = Briefing.model_validate({**good_briefing(), "timeline": [
+        {"date": "2021", "event": "The minister pressed talks to isolate rivals", "citations": ["1.1"]},
+        {"date": "2021", "event": "The port strike", "citations": ["1.1"]},
+        {"date": "2019", "event": "A crane fell on the harbour wall", "citations": ["1.2"]}]})
+    drop_miscited_events(briefing, sentences, {"2021": ["1.1"], "2019": ["1.2"]})
+    assert [e.event for e in briefing.timeline] == ["The port strike", "A crane fell on the harbour wall"]

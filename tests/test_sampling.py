@@ -92,5 +92,107 @@ def test_an_escaped_quote_does_not_end_a_text() -> None:
 def test_a_repeat_is_still_judged_on_the_whole_text_after_an_escaped_quote() -> None:
     from briefing.steering import ends_a_repeat
 
-    written = '{"a":"company listed in Mumbai","b":"the \\"company\\" listed in'
+    written = '{"bottom_line":"company listed in Mumbai","context":"the \\"company\\" listed in'
     assert ends_a_repeat(written, ' Mumbai"')
+
+
+def test_names_and_keys_may_repeat_an_earlier_string() -> None:
+    """Only the texts the model writes are judged: an actor's name as a key of the positions, or
+    among a risk's affected actors, is the same string as before by design."""
+    from briefing.steering import ends_a_repeat, set_aside
+
+    written = '{"actors":{"Acme Steel Works":{"role":"a b c"}},"positions":{"Acme Steel Works'
+    assert not ends_a_repeat(written, '"') and not set_aside(written, '"')
+    listed = '{"actors":{"Acme Steel Works":{"role":"a b c"}},"risks":[{"affected_actors":["Acme Steel Works'
+    assert not set_aside(listed, '"')
+
+
+def test_a_text_does_not_fill_its_cap_with_a_word() -> None:
+    """A word that would fill a text to its last character is set aside: there a whole word and one
+    the grammar cut short look alike, and the reader would be shown a cut mark."""
+    from briefing.steering import set_aside
+
+    role = '{"actors":{"Texas":{"role":"leader in energy boom, with technology'  # 12 characters left
+    assert set_aside(role, " manufacture") and not set_aside(role, " hub")
+
+
+def test_a_text_closes_at_the_end_of_a_phrase_before_its_cap() -> None:
+    """Near a text's cap no new word starts, nor a word a phrase does not end on, nor a comma; a
+    text does not close on one either, nor on an ellipsis; letters are not glued on instead."""
+    from briefing.steering import set_aside
+
+    role = '{"actors":{"Ana Lee":{"role":"A spokeswoman for the city\'s Harbour Authority'
+    # 32 of the 40 characters a role may have after its first two words
+    assert set_aside(role, " of") and set_aside(role, " since") and set_aside(role, ",")
+    assert set_aside(role, "_of") and set_aside(role, "Of") and set_aside(role, ".of")  # glued on
+    assert not set_aside(role, '"') and not set_aside(role, '"},')
+    early = '{"actors":{"Ana Lee":{"role":"A spokeswoman for'
+    assert not set_aside(early, " the")  # far from the cap
+    assert set_aside(early, '"')  # but it may not end there
+    assert set_aside('{"context":"Talks stalled, including…', '"')
+
+
+def test_the_request_s_own_words_are_not_written_into_a_text() -> None:
+    from briefing.steering import set_aside
+
+    signpost = '{"risks":[{"title":"Aid stops","indicators":["'
+    assert set_aside(signpost, "citations") and set_aside(signpost + "cit", "ations")
+    assert not set_aside(signpost, "Aid")
+
+
+def test_a_text_may_not_close_the_json_inside_itself() -> None:
+    from briefing.steering import set_aside
+
+    assert set_aside('{"risks":[{"description":"Fines over the years', "'}]}")
+    assert set_aside('{"risks":[{"description":"Fines over the years', "]")
+
+
+def test_a_text_may_not_close_on_a_dangling_word_before_a_full_stop() -> None:
+    from briefing.steering import set_aside
+
+    assert set_aside('{"actors":{"Ana Lee":{"role":"State with the lowest jobless rate during.', '"')
+    assert not set_aside('{"actors":{"Ana Lee":{"role":"State with the lowest jobless rate.', '"')
+
+
+def test_a_cited_stance_counts_as_written_and_a_citation_may_not_repeat_one() -> None:
+    """A position's stance is its cited sentence's own words, filled in after the answer: later
+    texts may not say it again, and a citation whose stance an earlier text already says is set
+    aside for another of that actor's sentences."""
+    from briefing.steering import set_aside
+
+    stances = {"1.4": "passed an executive order to ease land rules", "1.6": "wants faster approvals for roads"}
+    after = ('{"title":"Land reform","positions":{"Government":{"citations":["1.4"],"issue":"land"}},'
+             '"risks":[],"timeline":[{"date":"Monday","event":"passed an executive order to ease land')
+    assert set_aside(after, ' rules"', stances)  # would close on the stance's words
+    assert not set_aside(after, ' rules"')  # without the stances, nothing earlier says it
+    uncited = after.replace('["1.4"]', '["1.6"]')
+    assert not set_aside(uncited, ' rules"', stances)  # a stance not cited is not shown
+    citing = ('{"bottom_line":"The government passed an executive order to ease land rules",'
+              '"positions":{"Government":{"citations":["1.')
+    assert set_aside(citing, '4"', stances) and not set_aside(citing, '6"', stances)
+
+
+def test_no_ids_in_a_row_nor_words_glued_by_an_underscore_in_a_text() -> None:
+    from briefing.steering import set_aside
+
+    signpost = '{"risks":[{"title":"Jobs","indicators":["IHS Global Insight 1.35,'
+    assert set_aside(signpost, " 1") and not set_aside(signpost[:-1], " report")
+    role = '{"actors":{"Steve Cowan":{"role":"spokesman for the Pennsylvania Department'
+    assert set_aside(role, "_of") and not set_aside(role, '"')
+    assert not set_aside('{"context":"Growth was 1.5', "%")
+
+
+def test_a_new_word_near_the_cap_leaves_room_to_be_finished() -> None:
+    from briefing.steering import set_aside
+
+    role = '{"actors":{"Texas":{"role":"leader in energy boom, with technology'  # 12 characters left
+    assert set_aside(role, " manufact") and set_aside(role, " firms") and not set_aside(role, " hub")
+    words = role + " hub"  # 8 characters left: the end of a word may not fill them all
+    assert not set_aside(words, "s") and set_aside(words, "stations")
+
+
+def test_no_dots_in_a_row_in_a_text() -> None:
+    from briefing.steering import set_aside
+
+    role = '{"actors":{"Nevada":{"role":"economy, with jobs up 2.'
+    assert set_aside(role, ".") and set_aside(role[:-1], "..") and not set_aside(role[:-1], "%")

@@ -78,12 +78,26 @@ def test_text_cut_at_its_length_cap_is_marked() -> None:
     from briefing.content import mark_cut_text
 
     cut = "The Biden administration is set to travel to Brussels " * 5
-    briefing = Briefing.model_validate(good_briefing(context=cut[:240], title="Short title"))
-    assert mark_cut_text(briefing) == ["context"]
-    head = briefing.context.removesuffix("…")
-    assert briefing.context.endswith("…") and len(briefing.context) <= 240
+    briefing = Briefing.model_validate(good_briefing(
+        risks=[{**good_briefing()["risks"][0], "description": cut[:240]}], title="Short title"))
+    assert mark_cut_text(briefing) == ["risks[0].description"]
+    text = briefing.risks[0].description
+    head = text.removesuffix("…")
+    assert text.endswith("…") and len(text) <= 240
     assert cut.startswith(head) and cut[len(head)] == " "  # cut back to a whole word
     assert briefing.title == "Short title"
+
+
+def test_a_text_that_ends_its_sentence_at_the_cap_is_not_marked_cut() -> None:
+    from briefing.content import mark_cut_text
+
+    words = ("Allies fear the aid will stop " * 10)[:220]
+    finished = words + "x" * (239 - len(words)) + "."  # a full stop on the 240th character
+    briefing = Briefing.model_validate(good_briefing(risks=[{**good_briefing()["risks"][0], "description": finished}]))
+    assert len(briefing.risks[0].description) == 240 and mark_cut_text(briefing) == []
+    dots = finished[:238] + ".."  # dots in a row are no full stop
+    briefing = Briefing.model_validate(good_briefing(risks=[{**good_briefing()["risks"][0], "description": dots}]))
+    assert mark_cut_text(briefing) == ["risks[0].description"]
 
 
 def test_a_role_stopped_by_the_request_s_pattern_is_marked_cut_at_a_whole_word() -> None:

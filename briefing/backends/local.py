@@ -63,14 +63,27 @@ def compact_gbnf(schema: dict[str, Any], prompt_text: str = "") -> str:
     """The GBNF text behind `compact_grammar`."""
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
-    banned = "\\x00-\\x1F" + ("" if _CJK.search(prompt_text) else _CJK_CLASS)
+    cjk = not _CJK.search(prompt_text)
+    banned = "\\x00-\\x1F" + (_CJK_CLASS if cjk else "")
     rules = {
         "space": 'space ::= ""',
         # No \\uXXXX escapes either: they would let the banned characters back in.
         "char": f'char ::= [^"\\\\{banned}] | "\\\\" (["\\\\/bfnrt])',
     }
-    lines = json_schema_to_gbnf(json.dumps(schema)).splitlines()
+    lines = json_schema_to_gbnf(json.dumps(_without_cjk(schema) if cjk else schema)).splitlines()
     return "\n".join(rules.get(line.split(" ::=")[0], line) for line in lines)
+
+
+def _without_cjk(node: Any) -> Any:
+    """The schema with the banned scripts added to every negated class of its patterns: a
+    pattern's own characters bypass the grammar's `char` rule (the model once wrote a stance in
+    Chinese after an actor's name)."""
+    if isinstance(node, dict):
+        return {k: (v.replace("[^", "[^" + _CJK_CLASS) if k == "pattern" and isinstance(v, str) else _without_cjk(v))
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_without_cjk(v) for v in node]
+    return node
 
 
 # Greedy decoding of a small model loops on phrases ("support for Ukraine…" in every field);

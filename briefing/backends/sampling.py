@@ -32,6 +32,11 @@ if TYPE_CHECKING:
     from llama_cpp.llama_grammar import LlamaGrammar
 
 
+# How many tokens in a row may be set aside at one step before the last one is kept: near a text's
+# cap every next word is, and the closing quote or a full stop can rank far down.
+MOST_SET_ASIDE = 64
+
+
 class GrammarFirstChoice:
     """Stands in for llama-cpp-python's sampler chain (`Llama._sampler`): `sample` and `accept`.
 
@@ -75,6 +80,7 @@ class GrammarFirstChoice:
         self._on_token = on_token
         self._llm = llm
         self._veto = veto
+        self._closers: list[int] | None = None  # tokens that close a string or end a phrase
         self._text = ""  # what has been written so far
         self.chosen = 0
         self.diverted = 0  # words set aside as repeats
@@ -85,15 +91,18 @@ class GrammarFirstChoice:
         data = records.ctypes.data_as(ctypes.POINTER(lib.llama_token_data))
         return lib.llama_token_data_array(data=data, size=len(records), selected=-1, sorted=False)
 
-    def _choose(self, logits: Any, grammar_first: bool, banned: set[int] | None = None) -> int | None:
+    def _choose(self, logits: Any, grammar_first: bool, banned: set[int] | None = None,
+                filtered: Any = None) -> int | None:
+        """The token the chain picks from the logits (`filtered`: logits the grammar already
+        masked, in id order), with the grammar applied first if asked and `banned` masked."""
         import numpy as np
 
         records = self._all
         records["id"] = self._ids
-        records["logit"] = np.ctypeslib.as_array(logits, shape=(self._n_vocab,))
+        records["logit"] = filtered if filtered is not None else np.ctypeslib.as_array(logits, shape=(self._n_vocab,))
         records["p"] = 0.0
         array = self._array(records)
-        if grammar_first:
+        if grammar_first and filtered is None:
             self._lib.llama_sampler_apply(self._grammar, ctypes.byref(array))
         if banned:
             records["logit"][list(banned)] = -np.inf  # still in id order: the grammar only masks
@@ -118,10 +127,34 @@ class GrammarFirstChoice:
             return False
         return self._veto(self._text, self._llm.detokenize([token]).decode("utf-8", errors="ignore"))
 
+    def _punctuation(self, filtered: Any, fallback: int) -> int:
+        """The likeliest token the grammar allows that closes a string or ends a phrase and is not
+        set aside ("\"", ".\"", "\"},"), else `fallback`."""
+        import numpy as np
+
+        if self._closers is None:
+            pieces = ['"', '."', '",', '"}', '"},', '"]', '"],', '.', ';', '."},', '".', '").']
+            ids = {t for piece in pieces for t in self._llm.tokenize(piece.encode(), add_bos=False, special=False)[:1]}
+            self._closers = sorted(ids)
+        allowed = [t for t in self._closers if np.isfinite(filtered[t]) and not self._set_aside(t)]
+        return max(allowed, key=lambda t: float(filtered[t])) if allowed else fallback
+
     def _glued(self, token: int) -> list[int]:
         """The tokens that write the token's word without its leading space."""
         word = self._llm.detokenize([token]).decode("utf-8", errors="ignore").strip()
         return self._llm.tokenize(word.encode(), add_bos=False, special=False)[:1]
+
+    def _grammar_logits(self, logits: Any) -> Any:
+        """The logits with every token the grammar refuses masked, in id order (one pass over the
+        vocabulary, reused while tokens are set aside)."""
+        import numpy as np
+
+        records = self._all
+        records["id"] = self._ids
+        records["logit"] = np.ctypeslib.as_array(logits, shape=(self._n_vocab,))
+        records["p"] = 0.0
+        self._lib.llama_sampler_apply(self._grammar, ctypes.byref(self._array(records)))
+        return records["logit"].copy()
 
     def sample(self, ctx: Any, idx: int = -1) -> int:
         logits = llama_internals.logits(ctx, idx)
@@ -131,11 +164,15 @@ class GrammarFirstChoice:
             token = self._choose(logits, grammar_first=True)
         assert token is not None
         banned: set[int] = set()
-        while len(banned) < 16 and self._set_aside(token):
+        filtered = None
+        while self._set_aside(token):
             # The word set aside, and the same word glued to the one before ("wordsglued").
             banned |= {token, *self._glued(token)}
-            other = self._choose(logits, grammar_first=True, banned=banned)
-            if other is None:
+            filtered = self._grammar_logits(logits) if filtered is None else filtered
+            other = None if len(banned) >= MOST_SET_ASIDE else self._choose(
+                logits, grammar_first=True, banned=banned, filtered=filtered)
+            if other is None:  # every likely token set aside: the likeliest punctuation that is not
+                token = self._punctuation(filtered, token)
                 break
             self.diverted += 1
             token = other
