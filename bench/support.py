@@ -1,0 +1,115 @@
+"""How well a model judges whether cited sentences support a claim, on the labelled set.
+
+Each case of `tests/data/support/cases.jsonl` (a claim as a briefing states it, the sentences it
+cites, and a hand-written verdict) is put to the model in one grammar-constrained call whose
+answer is one label: supported, partly, not_supported or contradicted. Reports the confusion
+matrix, the balanced accuracy over the four labels (the mean of each label's recall) and over two
+(supported or partly, against not supported or contradicted), and the seconds per case.
+
+    python bench/support.py                                   # embedded model, every prompt form
+    python bench/support.py --form sentences-first --limit 40
+    python bench/support.py --base-url http://127.0.0.1:8080/v1 --model qwen
+
+Prompt forms: `sentences-first` (the cited sentences, then the claim) and `claim-first`. The
+labels are the set's; nothing here is tuned to its cases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "data" / "support" / "cases.jsonl"
+LABELS = ["supported", "partly", "not_supported", "contradicted"]
+FORMS = ["sentences-first", "claim-first"]
+
+SYSTEM = ("You check a briefing against its sources. You are given a claim and the source sentences it "
+          "cites. Judge only from those sentences, not from what you know.\n"
+          "- supported: the sentences state the claim (words may differ).\n"
+          "- partly: they state part of it, or the claim goes beyond them.\n"
+          "- not_supported: they do not state it (another actor's position, a generic statement, "
+          "something they do not raise).\n"
+          "- contradicted: they state the opposite, or another number, date, actor or likelihood.\n"
+          "Reply with one JSON object: {\"verdict\": LABEL}.")
+
+
+def load_cases(path: Path = CASES) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def messages(case: dict[str, Any], form: str) -> list[dict[str, str]]:
+    """The chat messages for one case in one prompt form."""
+    sentences = "\n".join(f"[{i}] {case['sentences'][i]}" for i in case["cited"])
+    claim = f"Claim ({case['field'].replace('_', ' ')}): {case['claim']}"
+    cited = f"Cited sentences:\n{sentences}"
+    body = f"{cited}\n\n{claim}" if form == "sentences-first" else f"{claim}\n\n{cited}"
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": body + "\n\nVerdict?"}]
+
+
+SCHEMA = {"type": "object", "additionalProperties": False, "required": ["verdict"],
+          "properties": {"verdict": {"type": "string", "enum": LABELS}}}
+
+
+def balanced_accuracy(pairs: Sequence[tuple[str, str]], labels: Sequence[str]) -> float:
+    """The mean over the gold labels present of the share of their cases judged right."""
+    recalls = []
+    for label in labels:
+        gold = [(g, p) for g, p in pairs if g == label]
+        if gold:
+            recalls.append(sum(g == p for g, p in gold) / len(gold))
+    return sum(recalls) / len(recalls) if recalls else 0.0
+
+
+def binary(label: str) -> str:
+    return "backed" if label in ("supported", "partly") else "unbacked"
+
+
+def report(form: str, pairs: list[tuple[str, str]], seconds: float) -> str:
+    matrix = Counter(pairs)
+    width = max(map(len, LABELS)) + 2
+    lines = [f"## {form}: {len(pairs)} cases, {seconds / max(len(pairs), 1):.2f} s per case", "",
+             "gold \\ judged".ljust(width) + "".join(label.rjust(width) for label in LABELS)]
+    lines += [gold.ljust(width) + "".join(str(matrix[(gold, p)]).rjust(width) for p in LABELS) for gold in LABELS]
+    four = balanced_accuracy(pairs, LABELS)
+    two = balanced_accuracy([(binary(g), binary(p)) for g, p in pairs], ["backed", "unbacked"])
+    lines += ["", f"balanced accuracy, four labels: {four:.3f}; supported or partly against not: {two:.3f}", ""]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--form", choices=FORMS, action="append", help="prompt form (repeatable; default all)")
+    parser.add_argument("--limit", type=int, help="judge only the first N cases")
+    parser.add_argument("--base-url", help="an OpenAI-compatible server (default: the embedded model)")
+    parser.add_argument("--model", help="the server's model")
+    parser.add_argument("--cases", type=Path, default=CASES)
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT))
+    from briefing import BackendSettings, make_backend
+    from briefing.backends.base import ChatRequest
+
+    cases = load_cases(args.cases)[:args.limit]
+    backend = make_backend(BackendSettings(base_url=args.base_url, model=args.model))
+    for form in args.form or FORMS:
+        pairs, started = [], time.perf_counter()
+        for case in cases:
+            result = backend.chat(ChatRequest(messages(case, form), SCHEMA, max_tokens=16))
+            try:
+                judged = json.loads(result.content)["verdict"]
+            except (ValueError, KeyError, TypeError):
+                judged = "not_supported"  # an answer that is no verdict backs nothing
+            pairs.append((case["verdict"], judged))
+        print(report(form, pairs, time.perf_counter() - started), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
