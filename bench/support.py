@@ -10,8 +10,9 @@ matrix, the balanced accuracy over the four labels (the mean of each label's rec
     python bench/support.py --form sentences-first --limit 40
     python bench/support.py --base-url http://127.0.0.1:8080/v1 --model qwen
 
-Prompt forms: `sentences-first` (the cited sentences, then the claim) and `claim-first`. The
-labels are the set's; nothing here is tuned to its cases.
+Prompt forms: `sentences-first` (the cited sentences, then the claim), `claim-first`, and
+`reason-first` (sentences first; the answer gives one short reason, then the label). The labels
+are the set's; nothing here is tuned to its cases.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "support" / "cases.jsonl"
 LABELS = ["supported", "partly", "not_supported", "contradicted"]
-FORMS = ["sentences-first", "claim-first"]
+FORMS = ["sentences-first", "claim-first", "reason-first"]
 
 SYSTEM = ("You check a briefing against its sources. You are given a claim and the source sentences it "
           "cites. Judge only from those sentences, not from what you know.\n"
@@ -49,12 +50,19 @@ def messages(case: dict[str, Any], form: str) -> list[dict[str, str]]:
     sentences = "\n".join(f"[{i}] {case['sentences'][i]}" for i in case["cited"])
     claim = f"Claim ({case['field'].replace('_', ' ')}): {case['claim']}"
     cited = f"Cited sentences:\n{sentences}"
-    body = f"{cited}\n\n{claim}" if form == "sentences-first" else f"{claim}\n\n{cited}"
+    body = f"{claim}\n\n{cited}" if form == "claim-first" else f"{cited}\n\n{claim}"
+    if form == "reason-first":
+        return [{"role": "system", "content": SYSTEM.replace('{\"verdict\": LABEL}', REASONED)},
+                {"role": "user", "content": body + "\n\nWhat do the sentences say about the claim, and your verdict?"}]
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": body + "\n\nVerdict?"}]
 
 
+REASONED = '{"reason": what the sentences say about the claim, in one short sentence, "verdict": LABEL}'
 SCHEMA = {"type": "object", "additionalProperties": False, "required": ["verdict"],
           "properties": {"verdict": {"type": "string", "enum": LABELS}}}
+REASONED_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["reason", "verdict"],
+                   "properties": {"reason": {"type": "string", "maxLength": 200},
+                                  "verdict": {"type": "string", "enum": LABELS}}}
 
 
 def balanced_accuracy(pairs: Sequence[tuple[str, str]], labels: Sequence[str]) -> float:
@@ -101,7 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for form in args.form or FORMS:
         pairs, started = [], time.perf_counter()
         for case in cases:
-            result = backend.chat(ChatRequest(messages(case, form), SCHEMA, max_tokens=16))
+            reasoned = form == "reason-first"
+            result = backend.chat(ChatRequest(messages(case, form), REASONED_SCHEMA if reasoned else SCHEMA,
+                                              max_tokens=96 if reasoned else 16))
             try:
                 judged = json.loads(result.content)["verdict"]
             except (ValueError, KeyError, TypeError):

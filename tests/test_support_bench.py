@@ -40,3 +40,12 @@ def test_each_prompt_form_holds_the_claim_and_every_cited_sentence() -> None:
 def test_the_report_has_a_confusion_matrix_and_both_accuracies() -> None:
     text = support.report("claim-first", [("supported", "supported"), ("contradicted", "not_supported")], 2.0)
     assert "balanced accuracy, four labels: 0.500" in text and "against not: 1.000" in text
+
+
+def test_the_reasoned_form_asks_for_a_reason_before_the_label() -> None:
+    case = support.load_cases()[0]
+    system, user = support.messages(case, "reason-first")
+    assert '"reason"' in system["content"] and system["content"].index('"reason"') < system["content"].index(
+        '"verdict"')
+    assert list(support.REASONED_SCHEMA["required"]) == ["reason", "verdict"]
+    assert case["claim"] in user["content"]
