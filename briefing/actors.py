@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 # spaCy's labels for things that can act: people, organisations, countries/cities/states,
-# and nationalities, religious or political groups ("Europeans", "Republicans").
+# and nationalities, religious or political groups ("Scandinavians", "Liberals").
 _LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 _LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
@@ -76,12 +76,12 @@ _GROUPS = {
 # The briefing's kind of actor for each label (see schema.ActorKind): a country acts through its government.
 KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "government", "NORP": "group",
          "GOVERNMENT": "government", "GROUP": "group"}
-# An organisation whose name says it is a public body: "Labor Department", "Federal Aviation
-# Administration", "the Kremlin", "House of Representatives".
+# An organisation whose name says it is a public body: "Health Department", "Civil Aviation
+# Authority", a seat of government standing for it ("the Élysée"), "House of Commons".
 _PUBLIC_BODY = re.compile(
     r"\b(?:Department|Ministry|Ministries|Agency|Administration|Commission|Authority|Bureau|Police|Congress|"
-    r"Parliament|Senate|House of|Assembly|Council|Court|Tribunal|Federal Reserve|Reserve Bank|Central Bank|"
-    r"Army|Navy|Air Force|Government|Cabinet|Treasury|Pentagon|Kremlin|White House|Open Market Committee|"
+    r"Parliament|Senate|House of|Assembly|Council|Court|Tribunal|Reserve|Central Bank|Army|Navy|Air Force|"
+    r"Government|Cabinet|Treasury|Pentagon|Kremlin|White House|Downing Street|Élysée|Elysee|Zhongnanhai|"
     r"Coast Guard|National Guard|Patrol|Customs|Legislature|Duma|Bundestag|Knesset|Secretariat|Directorate)\b")
 
 
@@ -119,8 +119,8 @@ class Candidate:
     @property
     def kind(self) -> str:
         """The briefing's kind of actor (schema.ActorKind): a public body is a government, a
-        nationality or party named in the plural a group ("Europeans", "Republicans"), other such
-        names organisations ("the Nifty")."""
+        nationality or party named in the plural a group ("Scandinavians", "Liberals"), other such
+        names organisations ("the Dax")."""
         if self.label == "ORG" and _PUBLIC_BODY.search(self.name):
             return "government"
         if self.label == "NORP" and not self.name.endswith("s"):
@@ -180,11 +180,8 @@ def find(sources: list[Source], shown: set[str] | None = None) -> list[Candidate
                 candidate = _add(found, name, ent.label_, sentence.id)
                 candidate.quoted += _quoted(ent)
                 outlet = _OUTLET.search(name) is not None and attribution.reports(ent.root)
-                candidate.acting += not (outlet or attribution.only_named(ent.root))
-                candidate.acts += attribution.acts(ent.root)
-                mentions.append((ent.root.i, candidate))
-                if attribution.holds_position(ent.root):
-                    _holds(candidate, sentence.id, attribution.stance(ent.root))
+                mentions.append(_seen(candidate, ent.root, sentence.id,
+                                      not (outlet or attribution.only_named(ent.root)), attribution.acts(ent.root)))
                 if voice is not None:
                     candidate.voices.add(_clean(voice.text).casefold())
                 if ent.label_ == "PERSON" and not candidate.titles:
@@ -211,7 +208,7 @@ _TICKER = re.compile(r"(?P<name>[A-Z][\w&.'’-]*(?:\s+(?:(?:and|&|of|de)\s+)?[A
 
 def _listed_companies(found: dict[str, Candidate], doc: Any, source: Source, starts: list[int],
                       shown: set[str] | None, mentions: list[tuple[int, Candidate]]) -> list[tuple[int, int]]:
-    """Companies the sources write with their stock ticker, named whole ("Larsen and Toubro", which
+    """Companies the sources write with their stock ticker, named whole ("Acme Steel and Wire", which
     the name finder splits in two) and acting: a listed company is traded. Returns their spans."""
     spans = []
     for match in _TICKER.finditer(source.text):
@@ -228,6 +225,16 @@ def _listed_companies(found: dict[str, Candidate], doc: Any, source: Source, sta
         token = doc.char_span(match.start(), match.end("name"), alignment_mode="expand")
         mentions.append((token.root.i if token is not None else 0, candidate))
     return spans
+
+
+def _seen(candidate: Candidate, root: Any, sentence_id: str, acting: bool, acts: bool) -> tuple[int, Candidate]:
+    """Count what one mention (the root token of its span) shows of the actor: whether it does more
+    than name it, whether it plainly acts, and the position it holds there. Returns the mention."""
+    candidate.acting += acting
+    candidate.acts += acts
+    if attribution.holds_position(root):
+        _holds(candidate, sentence_id, attribution.stance(root))
+    return root.i, candidate
 
 
 def _holds(candidate: Candidate, sentence_id: str, stance: str) -> None:
@@ -328,11 +335,8 @@ def _add_groups(found: dict[str, Candidate], doc: Any, source: Source, starts: l
             continue
         candidate = _add(found, *group, sentence.id)
         candidate.quoted += _quoted(doc[token.i:token.i + 1])
-        candidate.acting += 1  # a party named by what it is: it acts as a body (see `_GROUPS`)
-        candidate.acts += 1
-        mentions.append((token.i, candidate))
-        if attribution.holds_position(token):
-            _holds(candidate, sentence.id, attribution.stance(token))
+        # A party named by what it is acts as a body (see `_GROUPS`).
+        mentions.append(_seen(candidate, token, sentence.id, acting=True, acts=True))
     return mentions
 
 
@@ -384,11 +388,7 @@ def _by_role(found: dict[str, Candidate], doc: Any, source: Source, starts: list
         if sentence.id not in fits.sentence_ids:
             fits.sentence_ids.append(sentence.id)
             fits.sentence_ids.sort(key=_order)
-        fits.acting += not attribution.only_named(token)
-        fits.acts += attribution.acts(token)
-        mentions.append((token.i, fits))
-        if attribution.holds_position(token):
-            _holds(fits, sentence.id, attribution.stance(token))
+        mentions.append(_seen(fits, token, sentence.id, not attribution.only_named(token), attribution.acts(token)))
     return mentions
 
 
@@ -611,7 +611,7 @@ def _stands_for(short: str, full: str, group: bool) -> bool:
     squashed = re.sub(r"[\s.]", "", bare_short).casefold()
     first = full_words[0].replace(".", "").casefold() if full_words else ""
     if "." in bare_short and len(squashed) >= 4 and squashed == first:
-        return True  # "J.P. Morgan" of "JPMorgan Chase": the same name, spaced and dotted
+        return True  # "A.B. Fenwick" of "ABFenwick Trust": the same name, spaced and dotted
     letters = short.replace(".", "")
     if letters.isupper() and 2 <= len(letters) <= 6:  # "WHO", "U.S.": initials, with or without the small words
         spelled = {"".join(w[0] for w in full_words if w[:1].isupper()), "".join(w[0] for w in full_words).upper()}

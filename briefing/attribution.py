@@ -2,7 +2,7 @@
 position in which sentence, and which names act at all.
 
 A mention holds a position in its sentence when it is the subject of a verb of saying, stance or
-decision ("Ana Duarte said", "the ministry opposes", "Kyiv is striving to", "the council passed"),
+decision ("Ana Duarte said", "the ministry opposes", "Lisbon is striving to", "the council passed"),
 of a copula with an adjective of stance ("unions are wary of"), the owner of a noun of stance
 ("the council's demand", "its concerns"), the speaker in "according to X" or the agent in "was
 criticised by X", and when it stands behind the one who speaks: "ministry officials said", "a
@@ -12,7 +12,7 @@ several sentences belongs to whoever the sentence that closes it names. What a s
 someone else, inside quotation marks or laid on them ("the port must reopen"), is the speaker's.
 
 A name only names when it says where or when something happens ("talks in Lisbon"), modifies a
-common noun ("Brent crude", "the Dodd-Frank law"), is an adjective, is whoever is told something
+common noun ("Bonny Light crude", "the Ames-Ruiz law"), is an adjective, is whoever is told something
 ("told the Gazette") or compiled the figures ("data compiled by X"); a name that never does more
 is not an actor of a briefing.
 
@@ -111,10 +111,10 @@ def holds_position(root: Any) -> bool:
     if token.dep_ == "pobj" and token.head.lower_ in ("by", "from") and (
             token.head.head.lower_ in _STANCE_NOUNS
             or any(c.dep_ == "dobj" and c.lower_ in _STANCE_NOUNS for c in token.head.head.children)):
-        return True  # "charges by regulators", "calls from allies", "settle charges by regulators"
+        return True  # "charges by regulators", "calls from allies", "settle charges by the regulator"
     if token.dep_ == "dobj" and any(c.dep_ in ("oprd", "acomp") and c.lower_ in _STANCE_ADJECTIVES
                                     for c in token.head.children):
-        return True  # "left investors hesitant"
+        return True  # "left shippers wary"
     if token.dep_ == "pobj" and token.head.dep_ == "agent":  # "was criticised by X"
         return token.head.head.lower_ in VERBS
     # "allies who are worried that …", "a union that opposes …"
@@ -157,7 +157,7 @@ def _person_subject(verb: Any) -> Any:
 
 
 def subject(root: Any) -> bool:
-    """Whether a mention is, or stands behind, the subject of its clause ("European nations have")."""
+    """Whether a mention is, or stands behind, the subject of its clause ("Nordic nations have")."""
     return str(_speaker(root).dep_) in ("nsubj", "nsubjpass") or (
         root.dep_ in ("amod", "compound") and root.head.dep_ in ("nsubj", "nsubjpass"))
 
@@ -197,7 +197,7 @@ def _stance_predicate(verb: Any) -> bool:
 
 
 # Prepositions of place and time: a name after one is where or when something happens. "to" and
-# "from" only after a word of travel ("flew to Oslo"): "aid to Kyiv", "pressure from Moscow" name parties.
+# "from" only after a word of travel ("flew to Oslo"): "aid to Porto", "pressure from Lisbon" name parties.
 _SETTING = set("in at near across throughout within inside outside around through along since during until "
                "beyond off".split())
 _TRAVEL = set("travel travels travelled traveled travelling traveling trip trips journey visit visits visited "
@@ -206,7 +206,7 @@ _TRAVEL = set("travel travels travelled traveled travelling traveling trip trips
               "drive drove driving commute route routes way stop stops leave left leaving depart departed "
               "departing continue continues continued continuing".split())
 _TOLD = {"tell", "tells", "told", "telling"}
-# What a party puts out: "Labor Department data", "the bank's research" name the party that speaks.
+# What a party puts out: "Health Ministry data", "the bank's research" name the party that speaks.
 _INFORMATION = set("data figures research report reports survey surveys statistics estimate estimates analysis study "
                    "studies forecast forecasts projection projections numbers statement statements announcement "
                    "ruling order orders decision decisions".split())
@@ -217,14 +217,14 @@ _COMPILED = set("compiled compile compiles compiling calculated calculate calcul
 
 def only_named(root: Any) -> bool:
     """Whether a mention names something without it acting: where or when something happens ("in
-    Peru", "flew to Oslo"), a modifier of a common noun ("Brent crude", "the Dodd-Frank law", "Asian
-    markets"), an adjective ("how American that is"), whoever is told something ("told the
-    Gazette", "an interview with KQED") or whoever compiled the figures ("data compiled by X")."""
+    Lima", "flew to Oslo"), a modifier of a common noun ("Bonny Light crude", "the Ames-Ruiz law", "Nordic
+    markets"), an adjective ("how Nordic that is"), whoever is told something ("told the
+    Gazette", "an interview with Radio Harbour") or whoever compiled the figures ("data compiled by X")."""
     if _speaker(root) is not root:  # someone speaks or acts for it: "a spokeswoman for X", "at X, Y said"
         return False
     token = root
     while token.dep_ in ("appos", "compound", "nmod") and token.head.i != token.i and (
-            token.dep_ == "appos" or token.head.ent_type_):  # "told affiliate KQED", "the Gazette's KQED"
+            token.dep_ == "appos" or token.head.ent_type_):  # "told affiliate WHRB", "the Gazette's WHRB"
         token = token.head
     head = token.head
     if token.dep_ in ("dobj", "dative") and head.lower_ in _TOLD:
@@ -253,7 +253,7 @@ def reports(root: Any) -> bool:
 def acts(root: Any) -> bool:
     """Whether a mention plainly acts: it holds a position, is the subject or agent of what
     happens, owns something, or has a clause said of it ("X, which may play a role"); or is joined
-    to or set beside a mention that does ("lobbyists, and Dimon himself, are")."""
+    to or set beside a mention that does ("lobbyists, and Duarte herself, are")."""
     if holds_position(root):
         return True
     token = _speaker(root)
@@ -275,8 +275,8 @@ def _joined(token: Any) -> list[Any]:
 
 def is_setting(root: Any) -> bool:
     """Whether a mention only says where or when something happens: after a preposition of place
-    or time (or "to"/"from" after a word of travel), or a modifier of such a place ("the Kursk region"),
-    or joined to such a place ("to Peru and Brazil")."""
+    or time (or "to"/"from" after a word of travel), or a modifier of such a place ("the Faro region"),
+    or joined to such a place ("to Oslo and Bergen")."""
     token = root
     while token.dep_ in ("compound", "amod", "nmod", "conj") and token.head.i != token.i:
         token = token.head
@@ -290,7 +290,7 @@ def pronoun_holders(doc: Any, sentence_of: Any) -> list[tuple[int, int, int | No
     """(pronoun token, sentence index, antecedent token or None) for every pronoun in `doc` that
     holds a position ("he said", "its concerns"); `sentence_of(token_index)` gives a token's
     sentence index. A pronoun inside a relative clause stands for the noun the clause is about
-    ("South Korea, which … due to its concerns")."""
+    ("Norway, which … due to its concerns")."""
     found = []
     for token in doc:
         if token.lower_ in _PERSON_PRONOUNS | _GROUP_PRONOUNS and holds_position(token) and not _own(token):
@@ -347,9 +347,9 @@ STANCE_CHARS = 220
 
 def stance(root: Any) -> str:
     """What the sentence says a mention (the root token of its span) holds, in the sentence's own
-    words: what it said ("We will not reopen the port"), its predicate ("is striving to establish
-    a robust stance"), the claim attributed to it ("according to X, the port will close"), or the
-    noun of stance it owns ("concerns regarding the alliance"). The whole sentence when none of
+    words: what it said ("We will not reopen the port"), its predicate ("is striving to reopen
+    the port"), the claim attributed to it ("according to X, the port will close"), or the
+    noun of stance it owns ("concerns about the tariffs"). The whole sentence when none of
     these reads as one."""
     token = _speaker(root)
     verb = token.head

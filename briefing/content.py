@@ -89,7 +89,7 @@ def drop_miscited_events(briefing: Briefing, sentences: dict[str, str], dates: d
     more and three times as many with that sentence), and that sentence writes a calendar date (a
     year, a month) other than the event's, or no date at all; or it shares no telling word with
     what its sentence writes next to the date, up to a comma or a word that opens another phrase
-    ("Biden focused on NATO" under 2022, where the sentence's 2022 is Moscow's invasion). An
+    ("the minister pressed trade talks" under 2021, where the sentence's 2021 is the port strike). An
     event taken from a sentence with only a relative date ("a day after" Tuesday) is kept: it may
     be the day the event cites. Returns a warning for each.
 
@@ -134,7 +134,7 @@ NEAR_DATE = 8
 
 def _near_date(date: str, cited: list[str]) -> set[str] | None:
     """The telling words within `NEAR_DATE` words of the date in the cited sentences: what they
-    say happened on it ("Moscow's full-scale invasion in 2022"). None when no cited sentence writes
+    say happened on it ("the harbour port strike of 2021"). None when no cited sentence writes
     the date as given."""
     near: set[str] | None = None
     for text in cited:
@@ -149,7 +149,7 @@ def _near_date(date: str, cited: list[str]) -> set[str] | None:
 
 
 # Words that open another phrase or clause: what a sentence says of its date stops at them
-# ("to isolate Russia | following Moscow's full-scale invasion in 2022").
+# ("to isolate rivals | following the port strike of 2021").
 _BOUNDARY = set("after before following since until when while because amid despite and but or which who whose "
                 "where".split())
 

@@ -22,8 +22,8 @@ The rules, each measured on the sample and the development articles (README, Wha
   Fried"), not an event to watch for;
 - no text may end on a word a phrase does not end on ("of", "which", "has"), a comma or an
   ellipsis, nor use the request's own words ("citations 1.25" as a signpost, or ids in a row:
-  "1.35, 1.37"), a brace (the model once closed the JSON inside a risk's description: "over
-  the...','}]}"), an underscore (words glued: "Department_of") or dots in a row; and near
+  "2.14, 2.16"), a brace (the model once closed the JSON inside a risk's description: "over
+  the...','}]}"), an underscore (words glued: "Ministry_of") or dots in a row; and near
   its length cap (`schema.text_limits`) a text starts no such word and, closer still, no new word
   at all, nor a word that would fill it to its last character: it closes at the end of a phrase
   instead of being cut by the cap ("who is expected to…"). Only the texts the model writes are
@@ -52,14 +52,14 @@ NO_DANGLING_WORD = 25
 NO_NEW_WORD = 12
 NO_LETTER = 6
 # Characters a new word leaves after itself before the cap, for its last letters and the close:
-# "reported three cancel|lations" otherwise filled a role to its cap, where it looks cut.
+# "reported four deliv|eries" otherwise filled a role to its cap, where it looks cut.
 WORD_RESERVE = 8
 # The key of the string being written: `"key":"` or, in a list of strings, `"key":["a","b",`
 # (not a key being written after a string: `"issue":"a","citatio`).
 _KEY = re.compile(r'"(\w+)":\s*(?:\[\s*(?:"(?:[^"\\]|\\.)*",\s*)*)?$')
 _LIMITS = text_limits()
 _WORD = re.compile(r"\w+")
-# Two sentence ids in a row, as the request writes them: "1.35, 1.37".
+# Two sentence ids in a row, as the request writes them: "2.14, 2.16".
 _IDS = re.compile(r"\b\d+\.\d+,\s*\d")
 # A JSON string (closed, or open to the end of the text), or a run of text outside strings.
 _JSON_PIECE = re.compile(r'"((?:[^"\\]|\\.)*\\?)(")?|[^"]+', re.DOTALL)
@@ -237,8 +237,8 @@ def set_aside(written: str, piece: str, stances: Mapping[str, str] | None = None
     if left is not None and (_no_room(current, piece, left) or any(ch in inner for ch in "{}[]_")
                              or _IDS.search(current[-12:] + inner) or ".." in current[-2:] + inner):
         # No room to finish a phrase; a brace (the model closing the JSON inside a text); an
-        # underscore (words glued: "Department_of"); sentence ids listed ("1.35, 1.37") in a text;
-        # dots in a row (a model out of words wrote "being 2..........." up to the cap).
+        # underscore (words glued: "Ministry_of"); sentence ids listed ("2.14, 2.16") in a text;
+        # dots in a row (a model out of words wrote "being 4..........." up to the cap).
         return True
     word = piece.strip()
     formed = piece if piece.startswith(" ") else current.rsplit(" ", 1)[-1] + piece  # the word it writes or ends
@@ -266,11 +266,11 @@ def _no_room(current: str, piece: str, left: int) -> bool:
     """Whether, `left` characters before its cap, a text may not go on with `piece`: within
     `NO_DANGLING_WORD`, no word a phrase does not end on and no comma; within `NO_NEW_WORD`,
     nothing but a short word's last letters, the end of a sentence or the closing quote (a model
-    refused a new word glues one on instead: "lakeEffect", "Department_of_Trans")."""
+    refused a new word glues one on instead: "portAuthority", "Ministry_of_Po")."""
     word = piece.strip()
     if piece.startswith(" ") and any(ch.isalpha() for ch in piece) and len(piece) > left - WORD_RESERVE:
         # A new word must leave room to be finished: one that fills the text to its cap ("with
-        # technology manufacture") looks cut, and one left no room for its last letters is cut.
+        # harbour infrastructure") looks cut, and one left no room for its last letters is cut.
         return True
     if left < NO_DANGLING_WORD and (word[:1] in (",", ";", ":", "-", "–", "—")
                                     or (piece.startswith(" ") and word.casefold() in DANGLING)):
