@@ -10,9 +10,15 @@ matrix, the balanced accuracy over the four labels (the mean of each label's rec
     python bench/support.py --form sentences-first --limit 40
     python bench/support.py --base-url http://127.0.0.1:8080/v1 --model qwen
 
-Prompt forms: `sentences-first` (the cited sentences, then the claim), `claim-first`, and
-`reason-first` (sentences first; the answer gives one short reason, then the label). The labels
-are the set's; nothing here is tuned to its cases.
+Prompt forms, one claim per call: `sentences-first` (the cited sentences, then the claim),
+`claim-first`, and `reason-first` (sentences first; the answer gives one short reason, then the
+label). `product` is what `briefing generate` and `briefing verify --support` run
+(`briefing.support.judge`): the facts check (numbers, months, weekdays; no model), then
+`sentences-first` for the claims it leaves, answered with the label alone. `conversation` asks
+each claim as the next turn of the conversation in which the model wrote its article's briefing
+(written first, with the check off, and not timed), the cited sentences quoted, so that a model in
+process keeps the sources in its KV cache; `conversation-ids` names the sentences by id only.
+Both measured slower and less accurate than `product` (bench/RESULTS.md). The labels are the set's; nothing here is tuned to its cases.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "support" / "cases.jsonl"
 LABELS = ["supported", "partly", "not_supported", "contradicted"]
-FORMS = ["sentences-first", "claim-first", "reason-first"]
+FORMS = ["sentences-first", "claim-first", "reason-first", "product", "conversation", "conversation-ids"]
+GOLD = ROOT.parent / "shared" / "gold" / "dev.json"
 
 SYSTEM = ("You check a briefing against its sources. You are given a claim and the source sentences it "
           "cites. Judge only from those sentences, not from what you know.\n"
@@ -91,6 +98,55 @@ def report(form: str, pairs: list[tuple[str, str]], seconds: float) -> str:
     return "\n".join(lines)
 
 
+def product(backend: Any, cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(gold, judged) for every case, as the product judges a briefing's claims."""
+    from briefing import support
+
+    claims = [support.Claim(c["id"], c["field"], c["claim"], tuple(c["cited"])) for c in cases]
+    judged = []
+    for case, claim in zip(cases, claims, strict=True):
+        judged += support.judge(backend, [claim], case["sentences"])
+    return [(c["verdict"], j.verdict) for c, j in zip(cases, judged, strict=True)]
+
+
+def conversations(backend: Any, articles: list[str]) -> dict[str, list[dict[str, str]]]:
+    """For each article, the product's briefing request and the briefing the model wrote for it
+    (the check off): the conversation the product's judge continues."""
+    from briefing import load_sources
+    from briefing.pipeline import generate, prepare
+    from briefing.settings import GenerateOptions
+
+    files = {name: entry["file"] for name, entry in json.loads(GOLD.read_text(encoding="utf-8")).items()
+             if isinstance(entry, dict) and "file" in entry}
+    found = {}
+    for article in articles:
+        sources = load_sources([str(ROOT.parent / "shared" / files[article])])
+        options = GenerateOptions(support_check=False)
+        run = generate(sources, backend, options)
+        answer = run.briefing.model_dump_json(exclude_none=True)
+        found[article] = [*prepare(sources, backend, options).request.messages,
+                          {"role": "assistant", "content": answer}]
+    return found
+
+
+def in_conversation(backend: Any, cases: list[dict[str, Any]], talks: dict[str, list[dict[str, str]]],
+                    quote: bool) -> list[tuple[str, str]]:
+    """(gold, judged) for every case, each judged as the next turn of its article's briefing
+    conversation, as `briefing generate` judges (the facts check first)."""
+    from briefing import support
+
+    pairs = []
+    for case in cases:
+        claim = support.Claim(case["id"], case["field"], case["claim"], tuple(case["cited"]))
+        ruled = support.facts(claim, case["sentences"])
+        if ruled is None:
+            result = backend.chat(support.request(claim, case["sentences"], talks[case["article"]], quote=quote))
+            pairs.append((case["verdict"], support.read(result.content) or "not_supported"))
+        else:
+            pairs.append((case["verdict"], ruled.verdict))
+    return pairs
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--form", choices=FORMS, action="append", help="prompt form (repeatable; default all)")
@@ -106,8 +162,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     cases = load_cases(args.cases)[:args.limit]
     backend = make_backend(BackendSettings(base_url=args.base_url, model=args.model))
+    talks: dict[str, list[dict[str, str]]] = {}
     for form in args.form or FORMS:
         pairs, started = [], time.perf_counter()
+        if form.startswith("conversation"):
+            talks = talks or conversations(backend, list(dict.fromkeys(c["article"] for c in cases)))
+            started = time.perf_counter()
+            # One article after another, as a briefing's claims come: the model keeps its cache.
+            ordered = sorted(cases, key=lambda c: list(talks).index(c["article"]))
+            pairs = in_conversation(backend, ordered, talks, quote=form == "conversation")
+            print(report(form, pairs, time.perf_counter() - started), flush=True)
+            continue
+        if form == "product":
+            pairs = product(backend, cases)
+            print(report(form, pairs, time.perf_counter() - started), flush=True)
+            continue
         for case in cases:
             reasoned = form == "reason-first"
             result = backend.chat(ChatRequest(messages(case, form), REASONED_SCHEMA if reasoned else SCHEMA,
