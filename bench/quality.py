@@ -1,5 +1,6 @@
 """Briefing quality on annotated articles: key-actor recall, junk actors, kinds, position attribution,
-timeline pairing, repeated fields, bare-name signposts and cut texts.
+timeline pairing, repeated fields, bare-name signposts, cut texts, and the support check's verdicts
+(the share of shown items the judge found supported; shown items judged contradicted).
 
 Runs `briefing generate ARTICLE --format json` on every article of a gold file, keeps each JSON
 output and scores it against the file's hand-written annotations (its `_about` explains them),
@@ -66,6 +67,10 @@ class Score:
     holders_covered: list[str] = field(default_factory=list)  # of those, the ones a position attributes right
     texts: int = 0
     cut_texts: list[str] = field(default_factory=list)
+    # The support check (`run.support`): the verdicts of the items the briefing shows, and the
+    # shown items judged contradicted (none should be).
+    support: list[tuple[str, str]] = field(default_factory=list)  # (item, verdict)
+    contradicted_shown: list[str] = field(default_factory=list)
     prompt_tokens: int = 0
     output_tokens: int = 0
     calls: int = 0
@@ -79,6 +84,10 @@ class Score:
     @property
     def paired(self) -> int:
         return sum(ok for _, _, ok in self.timeline)
+
+    @property
+    def supported(self) -> int:
+        return sum(verdict == "supported" for _, verdict in self.support)
 
     @property
     def kinds_right(self) -> int:
@@ -271,6 +280,10 @@ def score(document: dict[str, Any], gold: dict[str, Any], seconds: float | None 
         holders_covered=covered,
         texts=len(texts),
         cut_texts=[f"{label}: {text}" for label, text in texts if is_cut(text)],
+        support=[(str(e.get("item")), str(e.get("verdict"))) for e in run.get("support") or []
+                 if e.get("action") != "dropped"],
+        contradicted_shown=[f"{e.get('item')}: {e.get('claim')}" for e in run.get("support") or []
+                            if e.get("action") != "dropped" and e.get("verdict") == "contradicted"],
         prompt_tokens=int(usage.get("prompt_tokens", 0)),
         output_tokens=int(usage.get("completion_tokens", 0)),
         calls=len(run.get("attempts", [])),
@@ -356,6 +369,8 @@ def _row(name: str, s: Score) -> list[str]:
         f"{len(s.repeated_fields)}/{s.fields}",
         f"{len(s.bare_signposts)}/{s.signposts}",
         f"{len(s.cut_texts)}/{s.texts}",
+        _ratio(s.supported, len(s.support)) if s.support else "-",
+        str(len(s.contradicted_shown)),
         str(s.prompt_tokens),
         str(s.output_tokens),
         str(s.calls),
@@ -383,6 +398,8 @@ def total(scores: dict[str, Score]) -> Score:
         t.holders_covered += [f"{name}:{h}" for h in s.holders_covered]
         t.texts += s.texts
         t.cut_texts += s.cut_texts
+        t.support += [(f"{name}:{item}", verdict) for item, verdict in s.support]
+        t.contradicted_shown += [f"{name}:{c}" for c in s.contradicted_shown]
         t.prompt_tokens += s.prompt_tokens
         t.output_tokens += s.output_tokens
         t.calls += s.calls
@@ -394,7 +411,7 @@ def table(scores: dict[str, Score]) -> str:
     """The per-article table and its totals, as Markdown."""
     head = ["article", "key actors", "described", "junk actors", "kinds right", "positions attributed",
             "stance-holders covered", "timeline pairing", "repeated fields", "bare-name signposts", "cut texts",
-            "prompt tok", "output tok", "calls", "seconds"]
+            "judged supported", "contradicted shown", "prompt tok", "output tok", "calls", "seconds"]
     rows = [_row(name, s) for name, s in scores.items()]
     rows.append(_row("total", total(scores)))
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
@@ -418,6 +435,8 @@ def details(name: str, s: Score) -> list[str]:
     uncovered = ", ".join(h for h in s.holders if h not in s.holders_covered) or "-"
     lines.append(f"  stance-holders without a position: {uncovered}")
     lines += [f"  cut: {text}" for text in s.cut_texts]
+    lines += [f"  judged {verdict}: {item}" for item, verdict in s.support if verdict != "supported"]
+    lines += [f"  CONTRADICTED SHOWN: {text}" for text in s.contradicted_shown]
     return lines
 
 

@@ -148,3 +148,14 @@ def test_a_key_actor_has_the_right_kind_when_one_of_the_listed_actors_it_goes_by
 ])
 def test_a_text_is_cut_when_it_ends_mid_phrase(text: str, cut: bool) -> None:
     assert quality.is_cut(text) is cut
+
+
+def test_the_support_check_s_verdicts_are_counted_for_shown_items_only() -> None:
+    document = {"briefing": {}, "run": {"support": [
+        {"item": "title", "verdict": "supported", "action": "kept", "claim": "T"},
+        {"item": "risks[0]", "verdict": "partly", "action": "kept", "claim": "R"},
+        {"item": "risks[1]", "verdict": "contradicted", "action": "dropped", "claim": "gone"},
+        {"item": "context", "verdict": "contradicted", "action": "kept", "claim": "C"}]}}
+    s = quality.score(document, {})
+    assert (s.supported, len(s.support)) == (1, 3)
+    assert s.contradicted_shown == ["context: C"]
