@@ -128,6 +128,7 @@ def _help(name: str) -> str:
 
 BACKEND = ("model", "base_url", "api_key", "model_path", "hf_model", "local_model", "structured_output", "timeout",
            "max_retries", "context_window")
+JUDGE = ("judge_model", "judge_base_url")
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
 
@@ -147,6 +148,20 @@ def _backend(ctx: typer.Context, conf: Settings) -> Backend:
     return (seams.make_backend or make_backend)(conf.backend)
 
 
+def _judge(ctx: typer.Context, conf: Settings) -> Backend | None:
+    """The backend --judge-model / --judge-base-url name; None: the briefing's backend judges."""
+    from dataclasses import replace
+
+    from .backends import make_judge
+
+    seams = ctx.obj if isinstance(ctx.obj, Seams) else Seams()
+    settings = conf.backend
+    if seams.make_backend is not None and (settings.judge_model or settings.judge_base_url):
+        return seams.make_backend(replace(settings, model=settings.judge_model or settings.model,
+                                          base_url=settings.judge_base_url or settings.base_url))
+    return make_judge(settings)
+
+
 def _parse_vars(pairs: list[str]) -> dict[str, str]:
     parsed = {}
     for pair in pairs:
@@ -158,8 +173,8 @@ def _parse_vars(pairs: list[str]) -> dict[str, str]:
 
 
 @app.command(cls=_Command)
-@with_settings(*BACKEND, "prompts", "audience", "focus", "language", "length", "vars", "max_tokens", "concurrency",
-               "named_actors", "max_bytes", "max_sources", "fetch_timeout")
+@with_settings(*BACKEND, *JUDGE, "prompts", "audience", "focus", "language", "length", "vars", "max_tokens",
+               "concurrency", "named_actors", "support_check", "max_bytes", "max_sources", "fetch_timeout")
 def generate(
     ctx: typer.Context,
     sources: Annotated[
@@ -204,22 +219,23 @@ def generate(
 
         sys.stdout.write(describe(loaded, backend, options))
         return
+    judge = _judge(ctx, conf) if options.support_check else None
     with _progress(f"briefing ({backend.model})", quiet) as progress:
-        run = _generate(loaded, backend, options, progress, output)
+        run = _generate(loaded, backend, options, progress, output, judge)
     for warning in run.grounding.warnings:
         sys.stderr.write(f"briefing: warning: {warning}\n")
     _emit(_rendered(run.to_document(), fmt, conf.generate.prompts, None), output, force)
 
 
 def _generate(sources: list[Source], backend: Backend, options: GenerateOptions,
-              progress: ProgressCallback | None, output: Path | None) -> BriefingRun:
+              progress: ProgressCallback | None, output: Path | None, judge: Backend | None = None) -> BriefingRun:
     """Run the pipeline; a briefing that fails validation leaves its raw answer in a file for the user."""
     from . import output as out
     from . import pipeline
     from .errors import ValidationFailedError
 
     try:
-        return pipeline.generate(sources, backend, options, progress=progress)
+        return pipeline.generate(sources, backend, options, progress=progress, judge=judge)
     except ValidationFailedError as e:
         path = out.save_raw_output(e.raw_output, output.parent if output else Path.cwd())
         where = f"raw output saved to {path}" if path else "the raw output could not be saved"
@@ -261,25 +277,48 @@ def render_cmd(
 
 
 @app.command("verify", cls=_Command)
+@with_settings(*BACKEND, *JUDGE)
 def verify_cmd(
+    ctx: typer.Context,
     document: Annotated[Path, typer.Argument(help="A briefing saved with --format json.", show_default=False,
                                              metavar="BRIEF.json")],
     sources: Annotated[
         list[str], typer.Argument(help="The sources it was made from, in the same order.", show_default=False,
                                   metavar="SOURCE...")
     ],
+    check_support: Annotated[
+        bool, typer.Option("--support", help="Also judge every item against the sentences it cites (calls the "
+                                             "model: the judge's, or the backend's).")
+    ] = False,
+    **flags: Any,
 ) -> None:
-    """Re-check every citation, quote and source hash of a saved briefing against the sources."""
+    """Re-check every citation, quote and source hash of a saved briefing against the sources
+    (with --support, what each item claims too)."""
     from .document import BriefingDocument
     from .errors import VerificationFailedError
     from .ingest import load_sources
-    from .verify import verify
+    from .verify import verify, verify_support
 
-    problems = verify(BriefingDocument.load(document, unquoted_ok=True), load_sources(list(sources)))
+    saved = BriefingDocument.load(document, unquoted_ok=True)
+    loaded = load_sources(list(sources))
+    problems = verify(saved, loaded)
+    matched = not problems
+    if check_support and matched:
+        conf = _resolve(**flags).settings
+        judged = verify_support(saved, loaded, _judge(ctx, conf) or _backend(ctx, conf))
+        for entry in judged:
+            sys.stdout.write(f"{entry.verdict:<14} {entry.item}: {entry.claim} [{', '.join(entry.cited)}]\n")
+        problems = [f"{e.item} is {e.verdict.replace('_', ' ')} by the sentences it cites ({e.judge}"
+                    f"{': ' + e.reason if e.reason else ''})" for e in judged if e.verdict in ("not_supported",
+                                                                                                "contradicted")]
+        rate = sum(e.verdict == "supported" for e in judged) / len(judged) if judged else 1.0
+        sys.stdout.write(f"{document}: {sum(e.verdict == 'supported' for e in judged)} of {len(judged)} items "
+                         f"supported ({rate:.0%})\n")
     for problem in problems:
         sys.stderr.write(f"briefing: {document}: {problem}\n")
     if problems:
-        raise VerificationFailedError(f"{len(problems)} problem(s) found; the briefing does not match its sources")
+        what = "items its cited sentences do not state" if matched else "the briefing does not match its sources"
+        raise VerificationFailedError(f"{len(problems)} problem(s) found; {what}")
     sys.stdout.write(f"{document}: every citation, quote and source hash matches\n")
 
 

@@ -25,6 +25,21 @@ class GroundingSummary(_Closed):
     warnings: list[str] = Field(description="Claims the evidence does not show, for the reader.")
 
 
+class SupportEntry(_Closed):
+    """One model-written item judged against the sentences it cites (`briefing.support`)."""
+
+    item: str = Field(description="Where it is in the briefing (\"risks[0]\", \"title\"); for a dropped item, "
+                      "where it was.")
+    claim: str = Field(description="The item as judged; for a repaired one, as repaired.")
+    verdict: Literal["supported", "partly", "not_supported", "contradicted"]
+    judge: str = Field(description="The model that judged it, or \"facts\" (a number or date no cited sentence "
+                       "writes).")
+    cited: list[str]
+    action: Literal["kept", "repaired", "dropped", "replaced"] = Field(
+        description="kept as written, repaired once, dropped, or replaced by the cited sentences' own words.")
+    reason: str = ""
+
+
 class RunInfo(_Closed):
     """How the briefing was made."""
 
@@ -39,6 +54,9 @@ class RunInfo(_Closed):
     generated_at: str
     ai_directed_shown: bool = Field(default=False, description="Flagged sentences were shown to the model "
                                     "(--show-ai-directed) instead of withheld.")
+    support: list[SupportEntry] | None = Field(
+        default=None, description="Each model-written item judged against the sentences it cites; null when "
+        "the check was off (--no-support-check).")
 
 
 class SourceEntry(_Closed):

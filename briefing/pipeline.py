@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import actors, content, grounding, stages, steering, templates
+from . import actors, content, grounding, stages, steering, support, templates
 from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback
 from .calls import call
-from .document import BriefingDocument, GroundingSummary, RunInfo, SourceEntry
-from .errors import TooLargeError, ValidationFailedError
+from .document import BriefingDocument, GroundingSummary, RunInfo, SourceEntry, SupportEntry
+from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
 from .record import Attempt, total
 from .request_schema import LENGTHS, Length, from_answer, json_schema
 from .schema import PATTERN_RULES, Briefing
@@ -38,6 +39,7 @@ class BriefingRun:
     seconds: float
     generated_at: str
     ai_directed_shown: bool = False
+    support: list[SupportEntry] | None = None  # None: the check was off
 
     @property
     def quotes(self) -> dict[str, str]:
@@ -64,6 +66,7 @@ class BriefingRun:
                 grounding=GroundingSummary(cited=len(self.quotes), warnings=self.grounding.warnings),
                 generated_at=self.generated_at,
                 ai_directed_shown=self.ai_directed_shown,
+                support=self.support,
             ),
         )
 
@@ -294,14 +297,17 @@ def check_budget(prepared: Prepared) -> None:
 
 
 def generate(sources: list[Source], backend: Backend, options: GenerateOptions | None = None,
-             progress: ProgressCallback | None = None) -> BriefingRun:
-    """Ask the backend for a briefing of the sources, validate it, repair once, and ground it.
+             progress: ProgressCallback | None = None, judge: Backend | None = None) -> BriefingRun:
+    """Ask the backend for a briefing of the sources, validate it, repair once, ground it, and
+    check every item against the sentences it cites (`support`; off with `options.support_check`).
 
     Args:
         sources: loaded sources (see `load_sources`).
         backend: any object implementing `backends.Backend`.
         options: audience, focus, limits and the user's prompt folder.
-        progress: called while the model works (token counts where the backend has them).
+        progress: called while the model works (token counts where the backend has them); one
+            with a `checking(done, total)` method is also told how far the support check has got.
+        judge: the backend that judges support (default: `backend`).
 
     Raises:
         TruncatedOutputError, ModelRefusedError: the model stopped without a usable answer.
@@ -315,7 +321,15 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     result, verdict = _ask(prepared, sources, backend, options, progress, attempts)
     if verdict.checked is None:
         raise _validation_failed(result.content, attempts)
-    briefing, report = _finished(*verdict.checked, sources)
+    briefing, report = verdict.checked
+    checked = None
+    if options.support_check:
+        checked = _check_support(briefing, sources, backend, judge or backend, prepared, result.content, options,
+                                 attempts, getattr(progress, "checking", None))
+        report = grounding.check(briefing, sources)
+    briefing, report = _finished(briefing, report, sources)
+    entries = _support_entries(briefing, checked) if checked is not None else None
+    report.warnings.extend(support_warnings(entries or []))
     return BriefingRun(
         briefing=briefing,
         grounding=report,
@@ -328,7 +342,79 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
         seconds=time.monotonic() - started,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
         ai_directed_shown=options.show_ai_directed,
+        support=entries,
     )
+
+
+def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, judge: Backend, prepared: Prepared,
+                   answer: str, options: GenerateOptions, attempts: list[Attempt],
+                   on_item: Callable[[int, int], None] | None = None) -> list[support.Checked]:
+    """Judge the briefing's items, with one repair round by the writer (`support.check`). The
+    repair continues the briefing's conversation, which a model in process still holds when the
+    facts check's findings are sent back. Each item is judged in a call of its own, not as a turn
+    of that conversation: measured, the long context made each item 2.3 times slower and the
+    verdicts less accurate (`bench/support.py`, forms `conversation` and `product`). A position
+    whose stance is its cited sentence's own words is not sent back: nothing to rewrite."""
+    def repairer(failing: list[support.Judgement]) -> dict[str, Any]:
+        import json
+
+        sentences = grounding.sentence_index(sources)
+        # The title, bottom line and context rest on every cited sentence: the sources are above.
+        items = [{"item": j.claim.item, "claim": j.claim.text, "verdict": j.verdict, "reason": j.reason,
+                  "sentences": [] if j.claim.field in ("title", "bottom_line", "context") else
+                  [(i, sentences[i]) for i in j.claim.cited if i in sentences]} for j in failing]
+        ask = prepared.prompt_set.render(templates.UNSUPPORTED, items=items, vars=dict(options.vars))
+        schema = support.repair_schema([j.claim for j in failing], prepared.request.json_schema)
+        messages = [*conversation, {"role": "user", "content": ask}]
+        request = ChatRequest(messages, schema, options.max_tokens, options.temperature, options.seed,
+                              veto=steering.set_aside)
+        try:
+            result, attempt = call(backend, request, "support repair")
+        except (TruncatedOutputError, ModelRefusedError) as e:
+            log.info("the support repair gave no answer: %s", e)
+            return {}
+        attempts.append(attempt)
+        try:
+            data = json.loads(result.content)
+        except json.JSONDecodeError:
+            attempt.errors = ["not valid JSON"]
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    keyed = bool(prepared.holders)  # positions' stances are their sentences' words
+    conversation = [*prepared.request.messages, {"role": "assistant", "content": answer}]
+    return support.check(briefing, grounding.sentence_index(sources), judge, repairer, attempts,
+                         repairable=lambda claim: not (keyed and claim.field == "position"), on_item=on_item)
+
+
+def _support_entries(briefing: Briefing, checked: list[support.Checked]) -> list[SupportEntry]:
+    """The record of the check, each item at its place in the final briefing (a dropped one at
+    the place it had; one a later check dropped, as dropped)."""
+    entries = []
+    for record in checked:
+        claim = record.judgement.claim
+        place = support.locate(briefing, record.item, claim.item)
+        action, reason = record.action, record.judgement.reason
+        if place is None and action != "dropped":
+            action, reason = "dropped", "; ".join(filter(None, [reason, "removed by another check"]))
+        entries.append(SupportEntry(item=place or claim.item, claim=claim.text, verdict=record.judgement.verdict,
+                                    judge=record.judgement.judge, cited=list(claim.cited), action=action,
+                                    reason=reason))
+    return entries
+
+
+def support_warnings(entries: list[SupportEntry]) -> list[str]:
+    """One line for the reader per item the check did not find supported, saying what was done."""
+    done = {"kept": "kept, marked", "repaired": "kept as repaired, marked", "dropped": "dropped",
+            "replaced": "replaced by the cited sentences' own words"}
+    lines = []
+    for e in entries:
+        if e.verdict in support.FAILING or e.action in ("dropped", "replaced"):
+            claim = e.claim if len(e.claim) <= 90 else e.claim[:89] + "…"
+            why = f": {e.reason}" if e.reason else ""
+            lines.append(f"support check: {e.item} \"{claim}\" is {e.verdict.replace('_', ' ')} by the sentences it "
+                         f"cites ({e.judge}{why}); {done[e.action]}")
+    return lines
 
 
 def _prepared_to_fit(sources: list[Source], backend: Backend, options: GenerateOptions,

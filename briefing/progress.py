@@ -20,6 +20,7 @@ class Progress:
         self.tty = self.stream.isatty()
         self.interval = interval if self.tty else 15.0
         self.tokens = 0
+        self.checked: tuple[int, int] | None = None
         self._start = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -28,9 +29,15 @@ class Progress:
         if tokens is not None:
             self.tokens = tokens
 
+    def checking(self, done: int, total: int) -> None:
+        """The support check has judged `done` of `total` items (`pipeline.generate` calls it)."""
+        self.checked = (done, total)
+
     def line(self) -> str:
         elapsed = time.monotonic() - self._start
         doing = f"writing, {self.tokens} tokens" if self.tokens else "reading the sources"
+        if self.checked:
+            doing = f"checking support, {self.checked[0]} of {self.checked[1]} items"
         return f"{self.label}: {doing} ({elapsed:.0f} s)"
 
     def _run(self) -> None:
@@ -54,5 +61,6 @@ class Progress:
         self._stop.set()
         self._thread.join()
         end = "\r\x1b[2K" if self.tty else ""
+        self.checked = None
         self.stream.write(f"{end}{self.line().replace('reading the sources', 'done')}\n")
         self.stream.flush()

@@ -24,7 +24,8 @@ class Attempt(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(description="generate or repair")
+    kind: str = Field(description="generate, repair, notes (a part of a long document), support (the support "
+                      "judge's calls, summed) or support repair")
     prompt_tokens: int
     completion_tokens: int
     finish_reason: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import templates
 from .errors import ConfigError
@@ -84,7 +84,8 @@ def _render_report(document: BriefingDocument, prompts: Path | None, template: s
     else:
         prompt_set.add_filters(md=lambda text: md(text, links), cite=cite)
     prompt_set.add_filters(dictsort_ids=_sorted_quotes,
-                           page=lambda i: f", p. {page}" if (page := document.page_of(str(i))) else "")
+                           page=lambda i: f", p. {page}" if (page := document.page_of(str(i))) else "",
+                           support_mark=_support_marks(document, html), support_line=lambda _: support_line(document))
     # Templates see plain JSON values, as in the saved file, except the briefing itself.
     data = document.model_dump(mode="json")
     return prompt_set.render(name, briefing=document.briefing, quotes=document.quotes, sources=data["sources"],
@@ -99,6 +100,56 @@ def _report_templates(dirs: list[Path], template: str, autoescape: bool) -> tupl
             raise ConfigError(f"--template {template}: no such file")
         return templates.PromptSet([path.parent, *dirs], autoescape=autoescape), path.name
     return templates.PromptSet(dirs, autoescape=autoescape), template
+
+
+# How an item the support check did not find supported is marked where it is shown.
+_MARKS = {"partly": "partly supported", "not_supported": "not supported by its sentences",
+          "contradicted": "contradicted by its sentences"}
+
+
+def _support_marks(document: BriefingDocument, html: bool) -> Any:
+    """The filter `support_mark`: for an item (or "title", "bottom_line", "context"), a mark
+    saying it is only partly supported or not supported; nothing for a supported or unchecked one."""
+    from .support import item_of
+
+    verdicts = {e.item: e.verdict for e in document.run.support or [] if e.action != "dropped"}
+    by_object = {id(item_of(document.briefing, place)): verdict for place, verdict in verdicts.items()
+                 if "[" in place}
+
+    def mark(item: object) -> str:
+        verdict = verdicts.get(item) if isinstance(item, str) else by_object.get(id(item))
+        words = _MARKS.get(verdict or "")
+        if not words:
+            return ""
+        if html:
+            from markupsafe import Markup
+
+            return Markup(' <span class="support">({})</span>').format(words)
+        return f" *({words})*"
+    return mark
+
+
+def support_line(document: BriefingDocument) -> str:
+    """One sentence on the support check: how many items it found supported, partly, not, and
+    what it took out; empty when the check was off."""
+    entries = document.run.support
+    if entries is None:
+        return ""
+    shown = [e for e in entries if e.action != "dropped"]
+    counts = {label: sum(e.verdict == label for e in shown) for label in _MARKS}
+    supported = sum(e.verdict == "supported" for e in shown)
+    parts = [f"{supported} of {len(shown)} items supported by the sentences they cite"
+             + (f" ({supported / len(shown):.0%})" if shown else "")]
+    parts += [f"{n} {_MARKS[label]} (marked)" for label, n in counts.items() if n]
+    dropped = sum(e.action == "dropped" for e in entries)
+    replaced = sum(e.action == "replaced" for e in entries)
+    repaired = sum(e.action == "repaired" for e in entries)
+    parts += [f"{repaired} repaired"] if repaired else []
+    parts += [f"{dropped} removed as contradicted"] if dropped else []
+    parts += [f"{replaced} replaced by the sources' words"] if replaced else []
+    judges = ", ".join(dict.fromkeys(e.judge for e in entries))
+    return "Support check: " + "; ".join(parts) + f". Judged by {judges}." if entries else \
+        "Support check: no items to judge."
 
 
 def _sorted_quotes(quotes: dict[str, str]) -> list[tuple[str, str]]:

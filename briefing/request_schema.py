@@ -26,6 +26,8 @@ def _base_schema() -> dict[str, Any]:
     actor = schema["$defs"]["Actor"]
     actor["properties"]["role"] = _role(schema)
     actor["required"] = [*actor["required"][:2], "role", *actor["required"][2:]]
+    for name in ("risks", "open_questions"):  # a briefing may be left with none after its check, not before
+        schema["properties"][name]["minItems"] = 1
     return schema
 
 

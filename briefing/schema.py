@@ -156,8 +156,10 @@ class Briefing(_Strict):
     context: Annotated[Paragraph, FREE]
     actors: Annotated[list[Actor], Field(min_length=1, max_length=24)]
     positions: Annotated[list[Position], Field(max_length=10)]
-    risks: Annotated[list[Risk], Field(min_length=1, max_length=5)]
-    open_questions: Annotated[list[OpenQuestion], Field(min_length=1, max_length=4)]
+    # A request asks for at least one of each (`request_schema`); the support check may drop the
+    # last one the sources do not bear out.
+    risks: Annotated[list[Risk], Field(max_length=5)]
+    open_questions: Annotated[list[OpenQuestion], Field(max_length=4)]
     timeline: Annotated[list[TimelineEvent], Field(max_length=6)]
 
     @model_validator(mode="after")

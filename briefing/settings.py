@@ -70,6 +70,11 @@ class BackendSettings:
     max_retries: int = setting(2, "Retries of a failed request, honouring Retry-After.", ge=0)
     context_window: int | None = setting(
         None, "The model's context window in tokens.", ge=512, default_help="local 8192; OpenAI 128k")
+    judge_model: str | None = setting(
+        None, "Judge support with this model on the server (default: the model that wrote the briefing).",
+        env="BRIEFING_JUDGE_MODEL")
+    judge_base_url: str | None = setting(
+        None, "The OpenAI-compatible server of --judge-model (default: --base-url).", env="BRIEFING_JUDGE_BASE_URL")
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,11 @@ class GenerateOptions:
     # the prompt (they stay in the source and can still be cited and quoted); True shows them to
     # the model as text (`--show-ai-directed`).
     show_ai_directed: bool = False
+    # Each model-written item judged against the sentences it cites (`support`); what fails is
+    # repaired once, and dropped or replaced when still contradicted.
+    support_check: bool = setting(
+        True, "Judge every item against the sentences it cites; repair what they do not state, drop what they "
+        "contradict.")
     temperature: float = 0.0
     seed: int = 0
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 SYSTEM = "system.j2"
 REQUEST = "request.j2"
 REPAIR = "repair.j2"
+UNSUPPORTED = "unsupported.j2"
 NOTES = "notes.j2"
 REPORT = "report.md.j2"
 REPORT_HTML = "report.html.j2"
@@ -33,13 +34,15 @@ TEMPLATES = {
     NOTES: ("user message for one part of a long document: the notes to take",
             {"sources", "fence", "part", "parts", "points", "audience", "language", "vars"}),
     REPAIR: ("user message after an invalid answer: the validation errors", {"errors", "vars"}),
+    UNSUPPORTED: ("user message after the support check: the items their cited sentences do not state",
+                  {"items", "vars"}),
     REPORT: ("the Markdown report", {"briefing", "quotes", "sources", "run"}),
     REPORT_HTML: ("the standalone HTML report", {"briefing", "quotes", "sources", "run"}),
 }
 
 
 # Filters the report templates get from render.py.
-REPORT_FILTERS = ("md", "cite", "dictsort_ids", "linked", "page")
+REPORT_FILTERS = ("md", "cite", "dictsort_ids", "linked", "page", "support_mark", "support_line")
 
 
 def packaged_dir() -> Path:

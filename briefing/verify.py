@@ -1,10 +1,16 @@
-"""Re-checking a saved briefing against its sources: ids, quotes and hashes."""
+"""Re-checking a saved briefing against its sources: ids, quotes and hashes, and on request what
+each item claims (`verify_support`)."""
 
 from __future__ import annotations
 
-from .document import BriefingDocument, SourceEntry
+from typing import TYPE_CHECKING
+
+from .document import BriefingDocument, SourceEntry, SupportEntry
 from .grounding import sentence_index
 from .sources import Source
+
+if TYPE_CHECKING:
+    from .backends.base import Backend
 
 
 def verify(document: BriefingDocument, sources: list[Source]) -> list[str]:
@@ -33,3 +39,16 @@ def _hash_problems(listed: list[SourceEntry], sources: list[Source]) -> list[str
         if entry.sha256 != source.sha256:
             problems.append(f"source {entry.id} ({entry.origin}): sha256 differs from {source.origin}")
     return problems
+
+
+def verify_support(document: BriefingDocument, sources: list[Source], judge: Backend) -> list[SupportEntry]:
+    """Every model-written item of a saved briefing judged again against the sentences it cites.
+
+    Raises:
+        BackendError: the judge's backend failed.
+    """
+    from . import support
+
+    judged = support.judge(judge, support.claims(document.briefing), sentence_index(sources))
+    return [SupportEntry(item=j.claim.item, claim=j.claim.text, verdict=j.verdict, judge=j.judge,
+                         cited=list(j.claim.cited), action="kept", reason=j.reason) for j in judged]

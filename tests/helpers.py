@@ -44,7 +44,7 @@ def good_briefing(**changes: Any) -> dict[str, Any]:
             {"title": "US aid stops", "description": "A new administration may reverse support.",
              "likelihood": "medium", "impact": "high", "horizon": "months",
              "indicators": ["Aid deliveries after January 20"], "affected_actors": ["Antony Blinken"],
-             "citations": ["1.6"]},
+             "citations": ["1.6", "1.8"]},
         ],
         "open_questions": [
             {"question": "Will Europe fill the gap?", "why_it_matters": "Ukraine's forces are outnumbered.",
@@ -63,7 +63,11 @@ def as_json(data: dict[str, Any]) -> str:
 
 
 class FakeBackend:
-    """Answers each request with the next canned output; records what it was asked."""
+    """Answers each request with the next canned output; records what it was asked.
+
+    The support judge's requests (`briefing.support.request`) are answered apart, from `verdicts`
+    in order and then "supported", and recorded in `judged`: a test about something else need not
+    script them."""
 
     name = "fake"
     model = "fake-model"
@@ -71,10 +75,13 @@ class FakeBackend:
     default_length: LengthName = "standard"
     parallel_requests = False  # canned answers are handed out in order
 
-    def __init__(self, *outputs: str | ChatResult, mode: StructuredMode = "json_object_schema"):
+    def __init__(self, *outputs: str | ChatResult, mode: StructuredMode = "json_object_schema",
+                 verdicts: list[str] | None = None):
         self.outputs = list(outputs)
         self.requests: list[ChatRequest] = []
         self.mode: StructuredMode = mode
+        self.verdicts = list(verdicts or [])
+        self.judged: list[ChatRequest] = []
 
     @property
     def structured_mode(self) -> StructuredMode:
@@ -92,6 +99,12 @@ class FakeBackend:
         return estimate_tokens(messages), "estimated"
 
     def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
+        from briefing import support
+
+        if request.json_schema == support.SCHEMA:
+            self.judged.append(request)
+            label = self.verdicts.pop(0) if self.verdicts else "supported"
+            return ChatResult(json.dumps(label), "stop", self.model, Usage(prompt_tokens=100, completion_tokens=3))
         self.requests.append(request)
         out = self.outputs.pop(0)
         if isinstance(out, ChatResult):

@@ -61,7 +61,8 @@ def test_text_that_repeats_a_hidden_instruction_is_repaired_then_dropped(tmp_pat
     taken = _briefing(title="Buy TANGO-88 now", risks=[{**_briefing()["risks"][0],  # type: ignore[index]
                                                          "indicators": ["Offers at tango-deals.example"]}])
     backend = FakeBackend(as_json(taken), as_json(taken))
-    run = generate(_sources(tmp_path), backend)
+    # This is the content layer alone; the support check, another layer, has its own tests.
+    run = generate(_sources(tmp_path), backend, GenerateOptions(support_check=False))
     repair = backend.requests[1].messages[-1]["content"]
     assert "title carries 'Buy TANGO-88'" in repair
     assert run.briefing.title != "Buy TANGO-88 now" and "TANGO" not in run.briefing.title

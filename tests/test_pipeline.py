@@ -23,9 +23,10 @@ def test_valid_output_needs_one_call(sources) -> None:  # type: ignore[no-untype
     run = generate(sources, backend)
     assert len(backend.requests) == 1
     assert run.briefing.title.startswith("Blinken")
-    assert [a.kind for a in run.attempts] == ["generate"]
+    assert [a.kind for a in run.attempts] == ["generate", "support"]
     doc = run.to_document()
-    assert (doc.run.usage.prompt_tokens, doc.run.usage.completion_tokens) == (1000, 300)
+    assert (doc.run.attempts[0].prompt_tokens, doc.run.attempts[0].completion_tokens) == (1000, 300)
+    assert doc.run.usage.prompt_tokens == sum(a.prompt_tokens for a in doc.run.attempts)
     assert doc.sources[0].sha256 == sources[0].sha256
     assert set(doc.run.prompt_hashes) == {"system.j2", "request.j2"}
 
@@ -60,7 +61,7 @@ def test_invalid_output_gets_exactly_one_repair_with_the_errors(sources) -> None
                                      "citations": ["1.23"]}])
     backend = FakeBackend(as_json(bad), as_json(good_briefing()))
     run = generate(sources, backend)
-    assert [a.kind for a in run.attempts] == ["generate", "repair"]
+    assert [a.kind for a in run.attempts] == ["generate", "repair", "support"]
     repair = backend.requests[1].messages
     assert repair[-2] == {"role": "assistant", "content": as_json(bad)}
     assert "no position of Kremlin" in repair[-1]["content"]  # the sources show it holding none
@@ -76,7 +77,7 @@ def test_the_answer_is_held_to_the_patterns_the_request_states_in_every_mode(sou
     backend = FakeBackend(as_json(good_briefing(positions=[position], actors=actors)), as_json(good_briefing()),
                           mode=mode)  # type: ignore[arg-type]
     run = generate(sources, backend)
-    assert [a.kind for a in run.attempts] == ["generate", "repair"]
+    assert [a.kind for a in run.attempts] == ["generate", "repair", "support"]
     errors = run.attempts[0].errors
     assert any(e.startswith("positions.0.stance: write three words or more") for e in errors), errors
     assert any(e.startswith("actors.0.role: write three words or more") for e in errors), errors

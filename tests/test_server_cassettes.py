@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from briefing import cli
+from briefing import cli, support
 
 from helpers import SEED
 from vcr_support import CASSETTES, RECORDING, cassette
@@ -35,8 +35,8 @@ def test_auto_mode_falls_back_from_json_schema_and_briefs_the_sample(capsys: pyt
     assert code == 0, captured.err
     formats = [json.loads(r.body)["response_format"]["type"] for r in tape.requests]
     # llama-cpp-python's server rejects json_schema (a 500 naming response_format), once, unretried;
-    # then its own form carries the schema.
-    assert formats == ["json_schema", "json_object"]
+    # then its own form carries the schema, for the briefing and for each item the support check judges.
+    assert formats[:2] == ["json_schema", "json_object"] and set(formats[2:]) <= {"json_object"}
     assert tape.responses[0]["status"]["code"] == 500
     markdown = captured.out
     assert markdown.startswith("# ") and "## Actors" in markdown and "## Evidence" in markdown
@@ -61,11 +61,29 @@ def test_explicit_mode_writes_json_that_renders_identically(tmp_path: Path, caps
     assert cli.run(["render", str(out)]) == 0
     assert capsys.readouterr().out == first.read_text()
     _quotes_are_from_the_source(first.read_text())
+    # The briefing was judged item by item, each in a call of its own.
+    checked = run["support"]
+    assert checked and {e["judge"] for e in checked} <= {"qwen2.5-coder-1.5b-instruct", "facts"}
+    judged = [body for body in (json.loads(r.body) for r in tape.requests) if body["max_tokens"] <= support.WHOLE]
+    assert judged and all(body["messages"][0]["content"] == support.SYSTEM for body in judged)
+    assert "Support check:" in first.read_text()
+    # `verify --support` judges the saved briefing again, each item in a call of its own.
+    with cassette("server_verify_support") as again:
+        code = cli.run(["verify", "--support", str(out), str(SEED), *SERVER[:4]])
+    captured = capsys.readouterr()
+    lines = [line for line in captured.out.splitlines() if line.split(" ", 1)[0] in
+             ("supported", "partly", "not_supported", "contradicted")]
+    assert len(lines) == len(checked)
+    unsupported = [line for line in lines if line.startswith(("not_supported", "contradicted"))]
+    assert code == (12 if unsupported else 0), captured.err
+    assert all(len(json.loads(r.body)["messages"]) == 2 for r in again.requests)
 
 
 @pytest.mark.skipif(RECORDING, reason="checks replay only")
 def test_a_changed_prompt_cannot_replay_a_stale_answer(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(AssertionError, match="1 recorded interaction"), cassette("server_json_object_schema"):
+    # None of its recorded interactions is played: the briefing's request differs, so nothing after it runs.
+    with pytest.raises(AssertionError, match=r"\d+ recorded interaction\(s\) unplayed"), \
+            cassette("server_json_object_schema"):
         code = cli.run(["generate", str(SEED), *SERVER, "--structured-output", "json_object_schema",
                         "--focus", "What will Europe do?", "--max-retries", "0"])
         assert code == 1  # vcrpy refuses: no recorded answer matches the new request body
@@ -125,7 +143,8 @@ def test_sources_longer_than_the_window_are_briefed_in_stages(tmp_path: Path,
     assert code == 0, capsys.readouterr().err
     kinds = [a["kind"] for a in json.loads(out.read_text())["run"]["attempts"]]
     assert kinds[:2] == ["notes 1/2", "notes 2/2"] and kinds[2] == "generate"
-    assert len(tape.requests) == len(kinds)
+    judge_calls = [r for r in tape.requests if json.loads(r.body)["max_tokens"] <= support.WHOLE]
+    assert judge_calls and len(tape.requests) - len(judge_calls) == len([k for k in kinds if k != "support"])
     first = json.loads(tape.requests[0].body)["messages"][1]["content"]
     assert "This is part 1 of 2" in first
     assert cli.run(["verify", str(out), str(SEED), str(CNN)]) == 0  # every quote is the sources' own

@@ -14,7 +14,7 @@ from ..settings import BackendSettings
 from .base import Backend, ChatRequest, ChatResult, Message, Outgoing, ProgressCallback, StructuredMode
 
 __all__ = ["Backend", "BackendSettings", "ChatRequest", "ChatResult", "Message", "Outgoing", "ProgressCallback",
-           "StructuredMode", "Usage", "make_backend"]
+           "StructuredMode", "Usage", "make_backend", "make_judge"]
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 # The local model's context when the user names none.
@@ -48,6 +48,24 @@ def make_backend(settings: BackendSettings) -> Backend:
 
     name = settings.local_model or DEFAULT_MODEL
     return _local(settings, ensure_model(name), name)
+
+
+def make_judge(settings: BackendSettings) -> Backend | None:
+    """The backend that judges support when the settings name one (`--judge-model`,
+    `--judge-base-url`); None: the briefing's own backend judges.
+
+    Raises:
+        ConfigError: a judge model named with no server to run it on.
+    """
+    if not (settings.judge_model or settings.judge_base_url):
+        return None
+    from dataclasses import replace
+
+    base_url = settings.judge_base_url or settings.base_url
+    if not (base_url or settings.api_key):
+        raise ConfigError("--judge-model names a model on a server: give --judge-base-url, --base-url or "
+                          "OPENAI_API_KEY")
+    return _server(replace(settings, base_url=base_url, model=settings.judge_model or settings.model))
 
 
 def _local(settings: BackendSettings, path: Path, name: str | None) -> Backend:

@@ -1,0 +1,249 @@
+"""The support check: every item judged against the sentences it cites; what fails is repaired
+once, then dropped or replaced when still contradicted, and the reader is shown every verdict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefing import cli, support
+from briefing.backends import BackendSettings
+from briefing.grounding import sentence_index
+from briefing.ingest import load_sources
+from briefing.pipeline import generate
+from briefing.render import render_html, render_markdown
+from briefing.schema import Briefing
+from briefing.settings import GenerateOptions
+
+from helpers import SEED, FakeBackend, as_json, good_briefing
+
+# The model writes the actors itself here, so that every kind of item can be sent back.
+FREE = GenerateOptions(named_actors=False)
+# The order in which `support.claims` lists the good briefing's items (the model judges each).
+ORDER = ["title", "bottom_line", "context", "actors[0]", "actors[1]", "positions[0]", "risks[0]",
+         "open_questions[0]", "timeline[0]"]
+
+
+def _verdicts(changes: dict[str, str] | None = None) -> list[str]:
+    """One verdict per item of the good briefing, in `ORDER`: "supported" unless changed."""
+    return [(changes or {}).get(place, "supported") for place in ORDER]
+
+
+def _run(*outputs: str, verdicts: list[str], options: GenerateOptions = FREE):  # type: ignore[no-untyped-def]
+    backend = FakeBackend(as_json(good_briefing()), *outputs, verdicts=verdicts)
+    return generate(load_sources([SEED]), backend, options), backend
+
+
+def test_the_items_judged_are_every_model_written_one_in_reading_order() -> None:
+    claims = support.claims(Briefing.model_validate(good_briefing()))
+    assert [c.item for c in claims] == ORDER
+    assert claims[5].text == "Donald Trump: Wants allies to spend 3% of GDP" and claims[5].cited == ("1.17",)
+    assert claims[6].text.endswith("(likelihood: medium)")
+    # The title, bottom line and context rest on everything the briefing cites.
+    assert set(claims[0].cited) == {"1.2", "1.3", "1.20", "1.17", "1.6", "1.8", "1.7", "1.12"}
+
+
+def test_a_supported_briefing_is_kept_whole_and_says_so() -> None:
+    run, backend = _run(verdicts=_verdicts())
+    assert [a.kind for a in run.attempts] == ["generate", "support"]
+    assert len(backend.judged) == len(ORDER)
+    assert {(e.verdict, e.action) for e in run.support} == {("supported", "kept")}
+    assert "Support check: 9 of 9 items supported by the sentences they cite (100%)" in \
+        render_markdown(run.to_document())
+    # Each judge call shows the sentences the claim cites, then the claim.
+    position = backend.judged[5].messages[-1]["content"]
+    assert position.index("[1.17] Many allies") < position.index("Claim (position): Donald Trump: Wants allies")
+
+
+def test_a_partly_supported_item_stays_and_is_marked() -> None:
+    run, backend = _run(verdicts=_verdicts({"risks[0]": "partly"}))
+    assert [a.kind for a in run.attempts] == ["generate", "support"]  # nothing sent back
+    entry = next(e for e in run.support if e.item == "risks[0]")
+    assert (entry.verdict, entry.action) == ("partly", "kept")
+    markdown = render_markdown(run.to_document())
+    assert "A new administration may reverse support. [1.6, 1.8] *(partly supported)*" in markdown
+    assert "1 partly supported (marked)" in markdown
+    assert '<span class="support">(partly supported)</span>' in render_html(run.to_document())
+
+
+def test_a_contradicted_item_is_sent_back_once_and_the_repair_kept_when_judged_better() -> None:
+    better = {**good_briefing()["risks"][0], "description": "Trump's criticism raises doubts about future backing.",
+              "citations": ["1.6"]}
+    run, backend = _run(as_json({"risks[0]": better}),
+                        verdicts=[*_verdicts({"risks[0]": "contradicted"}), "supported"])
+    assert [a.kind for a in run.attempts] == ["generate", "support", "support repair", "support"]
+    ask = backend.requests[1].messages[-1]["content"]
+    assert "risks[0]: Risk: US aid stops" in ask and "judged contradicted" in ask and "[1.6] Trump has" in ask
+    # The repair continues the briefing's conversation: its answer, then the verdicts.
+    assert backend.requests[1].messages[-2] == {"role": "assistant", "content": as_json(good_briefing())}
+    assert list(backend.requests[1].json_schema["properties"]) == ["risks[0]"]
+    assert run.briefing.risks[0].description == better["description"]
+    entry = next(e for e in run.support if e.item == "risks[0]")
+    assert (entry.verdict, entry.action, entry.cited) == ("supported", "repaired", ["1.6"])
+    assert not any("support check" in w for w in run.grounding.warnings)
+
+
+def test_a_repair_judged_no_better_is_not_taken() -> None:
+    worse = {**good_briefing()["risks"][0], "description": "Something else entirely."}
+    run, _ = _run(as_json({"risks[0]": worse}), verdicts=[*_verdicts({"risks[0]": "contradicted"}), "contradicted"])
+    assert [a.kind for a in run.attempts] == ["generate", "support", "support repair", "support"]
+    assert run.briefing.risks == []  # the first one, still contradicted, dropped; not the repair
+
+
+def test_the_model_s_not_supported_is_a_warning_and_a_mark_not_a_rewrite() -> None:
+    run, _ = _run(verdicts=_verdicts({"risks[0]": "not_supported"}))
+    assert [a.kind for a in run.attempts] == ["generate", "support"]
+    assert run.briefing.risks[0].description == "A new administration may reverse support."
+    entry = next(e for e in run.support if e.item == "risks[0]")
+    assert (entry.verdict, entry.action) == ("not_supported", "kept")
+    assert any(w.startswith('support check: risks[0] "Risk: US aid stops') and w.endswith("; kept, marked")
+               for w in run.grounding.warnings)
+    assert "*(not supported by its sentences)*" in render_markdown(run.to_document())
+
+
+def test_an_item_still_contradicted_after_its_repair_is_not_shown() -> None:
+    same = good_briefing()["open_questions"][0]
+    run, _ = _run(as_json({"open_questions[0]": same, "actors[1]": "Incoming US president"}),
+                  verdicts=[*_verdicts({"open_questions[0]": "contradicted", "actors[1]": "contradicted"}),
+                            "contradicted", "contradicted"])
+    assert run.briefing.open_questions == []
+    assert run.briefing.actors[1].role is None  # still listed, as named, without the role
+    dropped = {e.item: e for e in run.support if e.action == "dropped"}
+    assert set(dropped) == {"open_questions[0]", "actors[1]"}
+    assert dropped["open_questions[0]"].claim == "Open question: Will Europe fill the gap?"
+    markdown = render_markdown(run.to_document())
+    assert "Will Europe fill the gap?" not in markdown and "Incoming US president" not in markdown
+    assert "## Open questions\n\nNone that the sources bear out." in markdown
+    assert "2 removed as contradicted" in markdown
+    saved = json.loads(run.to_document().dump())
+    assert Briefing.model_validate(saved["briefing"]).open_questions == []  # the saved file reads back
+
+
+def test_a_contradicted_bottom_line_is_replaced_by_the_words_of_a_cited_sentence() -> None:
+    run, _ = _run(as_json({"bottom_line": "Allies fear the worst."}),
+                  verdicts=[*_verdicts({"bottom_line": "contradicted"}), "contradicted"])
+    index = sentence_index(load_sources([SEED]))
+    assert run.briefing.bottom_line in index.values()
+    assert "Washington is rushing aid" not in run.briefing.bottom_line
+    entry = next(e for e in run.support if e.item == "bottom_line")
+    assert entry.action == "replaced"
+    assert any(w.startswith("support check: bottom_line") and w.endswith("replaced by the cited sentences' own words")
+               for w in run.grounding.warnings)
+
+
+def test_a_number_no_cited_sentence_writes_is_contradicted_without_asking_the_model() -> None:
+    changed = good_briefing(positions=[{"actor": "Donald Trump", "issue": "NATO spending",
+                                        "stance": "Wants allies to spend 5% of GDP", "citations": ["1.17"]}])
+    backend = FakeBackend(as_json(changed), as_json({"positions[0]": changed["positions"][0]}))
+    run = generate(load_sources([SEED]), backend, FREE)
+    entry = next(e for e in run.support if e.claim.startswith("Donald Trump: Wants allies to spend 5%"))
+    assert (entry.verdict, entry.judge, entry.action) == ("contradicted", "facts", "dropped")
+    assert entry.reason == "the number 5 is in none of 1.17"
+    assert len(backend.judged) == len(ORDER) - 1  # the model judged the rest
+    assert run.briefing.positions == []
+
+
+def test_the_facts_check_reads_numbers_and_dates_as_sentences_write_them() -> None:
+    sentences = {"1": "About 11,000 troops arrived on Nov. 5, two weeks after the vote.", "2": "It may rain."}
+    def verdict(text: str, cited: tuple[str, ...] = ("1",)) -> str | None:
+        found = support.facts(support.Claim("x", "timeline", text, cited), sentences)
+        return found.verdict if found else None
+    assert verdict("November 5: 11000 troops arrive within 2 weeks") is None
+    assert verdict("Nov. 6: troops arrive") == "contradicted"
+    assert verdict("12,000 troops arrive") == "contradicted"
+    assert verdict("In March troops arrive") == "contradicted"
+    assert verdict("Troops may arrive", ("2",)) is None  # "may" the verb is no month
+    assert verdict("3 troops", ("2",)) == "not_supported"  # no number to contradict it
+
+
+def test_the_progress_line_says_how_far_the_check_has_got() -> None:
+    import io
+
+    from briefing.progress import Progress
+
+    shown = Progress("briefing (fake-model)", io.StringIO())
+    run = generate(load_sources([SEED]), FakeBackend(as_json(good_briefing()), verdicts=_verdicts()), FREE, shown)
+    assert run.support is not None and shown.checked == (len(ORDER), len(ORDER))
+    assert "checking support, 9 of 9 items" in shown.line()
+
+
+def test_the_check_can_be_turned_off() -> None:
+    run, backend = _run(verdicts=[], options=GenerateOptions(named_actors=False, support_check=False))
+    assert run.support is None and backend.judged == []
+    assert [a.kind for a in run.attempts] == ["generate"]
+    assert "Support check" not in render_markdown(run.to_document())
+
+
+def test_a_judge_answer_that_is_no_label_backs_nothing() -> None:
+    assert support.read('"supported"') == "supported"
+    assert support.read('{"verdict": "partly"}') == "partly"
+    assert support.read('"maybe"') is None and support.read("not json") is None
+    # The judge asks for the first tokens only: the label is read off their letters.
+    assert [support.label_of(t) for t in ('"not', '"part', '"contr', '"sup', '"', '"maybe')] == [
+        "not_supported", "partly", "contradicted", "supported", None, None]
+
+
+def test_a_reply_cut_before_its_label_is_clear_is_asked_again_whole() -> None:
+    from briefing.backends.base import ChatResult
+
+    class Cut(FakeBackend):
+        def chat(self, request, progress=None):  # type: ignore[no-untyped-def]
+            if request.json_schema == support.SCHEMA:
+                self.judged.append(request)
+                text = '"' if request.max_tokens == support.PEEK else '"partly"'
+                return ChatResult(text, "length" if request.max_tokens == support.PEEK else "stop", self.model)
+            return super().chat(request, progress)
+    backend = Cut()
+    claim = support.Claim("risks[0]", "risk", "Risk: x (likelihood: low)", ("1.6",))
+    judged = support.judge(backend, [claim], sentence_index(load_sources([SEED])))
+    assert [j.verdict for j in judged] == ["partly"]
+    assert [r.max_tokens for r in backend.judged] == [support.PEEK, support.WHOLE]
+
+
+@pytest.fixture
+def saved(tmp_path: Path) -> Path:
+    path = tmp_path / "brief.json"
+    run, _ = _run(verdicts=_verdicts())
+    path.write_text(run.to_document().dump())
+    return path
+
+
+def _cli(verdicts: list[str]) -> Any:
+    judge = FakeBackend(verdicts=verdicts)
+
+    def make(settings: BackendSettings) -> FakeBackend:
+        return judge
+    return lambda args: cli.run(args, cli.Seams(make_backend=make))
+
+
+def test_verify_support_re_judges_a_saved_briefing_and_exits_12_on_an_unsupported_item(
+        saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli(_verdicts())(["verify", "--support", str(saved), str(SEED)]) == 0
+    out = capsys.readouterr().out
+    assert "9 of 9 items supported (100%)" in out and "supported      positions[0]: Donald Trump" in out
+    assert _cli(_verdicts({"timeline[0]": "not_supported"}))(["verify", "--support", str(saved), str(SEED)]) == 12
+    captured = capsys.readouterr()
+    assert "not_supported  timeline[0]: Nov. 5: Trump wins the election [1.3]" in captured.out
+    assert "timeline[0] is not supported by the sentences it cites (fake-model)" in captured.err
+    assert "1 problem(s) found; items its cited sentences do not state" in captured.err
+
+
+def test_verify_without_support_calls_no_model(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def refuse(settings: BackendSettings) -> FakeBackend:
+        raise AssertionError("a backend was built")
+    assert cli.run(["verify", str(saved), str(SEED)], cli.Seams(make_backend=refuse)) == 0
+
+
+def test_a_judge_model_is_built_from_the_judge_settings(saved: Path) -> None:
+    built: list[BackendSettings] = []
+
+    def make(settings: BackendSettings) -> FakeBackend:
+        built.append(settings)
+        return FakeBackend(verdicts=_verdicts())
+    args = ["verify", "--support", "--base-url", "http://127.0.0.1:9/v1", "--model", "writer",
+            "--judge-model", "judge", str(saved), str(SEED)]
+    assert cli.run(args, cli.Seams(make_backend=make)) == 0
+    assert [(s.model, s.base_url) for s in built] == [("judge", "http://127.0.0.1:9/v1")]
