@@ -103,8 +103,8 @@ def _report_templates(dirs: list[Path], template: str, autoescape: bool) -> tupl
 
 
 # How an item the support check did not find supported is marked where it is shown.
-_MARKS = {"partly": "partly supported", "not_supported": "not supported by its sentences",
-          "contradicted": "contradicted by its sentences"}
+_MARKS = {"partly": "judged partly supported", "not_supported": "judged not supported",
+          "contradicted": "judged contradicted"}
 
 
 def _support_marks(document: BriefingDocument, html: bool) -> Any:
@@ -138,7 +138,7 @@ def support_line(document: BriefingDocument) -> str:
     shown = [e for e in entries if e.action != "dropped"]
     counts = {label: sum(e.verdict == label for e in shown) for label in _MARKS}
     supported = sum(e.verdict == "supported" for e in shown)
-    parts = [f"{supported} of {len(shown)} items supported by the sentences they cite"
+    parts = [f"{supported} of {len(shown)} items judged supported by the sentences they cite"
              + (f" ({supported / len(shown):.0%})" if shown else "")]
     parts += [f"{n} {_MARKS[label]} (marked)" for label, n in counts.items() if n]
     dropped = sum(e.action == "dropped" for e in entries)
@@ -147,7 +147,7 @@ def support_line(document: BriefingDocument) -> str:
     parts += [f"{repaired} repaired"] if repaired else []
     parts += [f"{dropped} removed as contradicted"] if dropped else []
     parts += [f"{replaced} replaced by the sources' words"] if replaced else []
-    judges = ", ".join(dict.fromkeys(e.judge for e in entries))
+    judges = " and ".join(dict.fromkeys("the facts check" if e.judge == "facts" else e.judge for e in entries))
     return "Support check: " + "; ".join(parts) + f". Judged by {judges}." if entries else \
         "Support check: no items to judge."
 

@@ -51,7 +51,7 @@ def test_a_supported_briefing_is_kept_whole_and_says_so() -> None:
     assert [a.kind for a in run.attempts] == ["generate", "support"]
     assert len(backend.judged) == len(ORDER)
     assert {(e.verdict, e.action) for e in run.support} == {("supported", "kept")}
-    assert "Support check: 9 of 9 items supported by the sentences they cite (100%)" in \
+    assert "Support check: 9 of 9 items judged supported by the sentences they cite (100%)" in \
         render_markdown(run.to_document())
     # Each judge call shows the sentences the claim cites, then the claim.
     position = backend.judged[5].messages[-1]["content"]
@@ -64,9 +64,9 @@ def test_a_partly_supported_item_stays_and_is_marked() -> None:
     entry = next(e for e in run.support if e.item == "risks[0]")
     assert (entry.verdict, entry.action) == ("partly", "kept")
     markdown = render_markdown(run.to_document())
-    assert "A new administration may reverse support. [1.6, 1.8] *(partly supported)*" in markdown
-    assert "1 partly supported (marked)" in markdown
-    assert '<span class="support">(partly supported)</span>' in render_html(run.to_document())
+    assert "A new administration may reverse support. [1.6, 1.8] *(judged partly supported)*" in markdown
+    assert "1 judged partly supported (marked)" in markdown
+    assert '<span class="support">(judged partly supported)</span>' in render_html(run.to_document())
 
 
 def test_a_contradicted_item_is_sent_back_once_and_the_repair_kept_when_judged_better() -> None:
@@ -101,7 +101,7 @@ def test_the_model_s_not_supported_is_a_warning_and_a_mark_not_a_rewrite() -> No
     assert (entry.verdict, entry.action) == ("not_supported", "kept")
     assert any(w.startswith('support check: risks[0] "Risk: US aid stops') and w.endswith("; kept, marked")
                for w in run.grounding.warnings)
-    assert "*(not supported by its sentences)*" in render_markdown(run.to_document())
+    assert "*(judged not supported)*" in render_markdown(run.to_document())
 
 
 def test_an_item_still_contradicted_after_its_repair_is_not_shown() -> None:
