@@ -18,7 +18,8 @@ label). `product` is what `briefing generate` and `briefing verify --support` ru
 each claim as the next turn of the conversation in which the model wrote its article's briefing
 (written first, with the check off, and not timed), the cited sentences quoted, so that a model in
 process keeps the sources in its KV cache; `conversation-ids` names the sentences by id only.
-Both measured slower and less accurate than `product` (bench/RESULTS.md). The labels are the set's; nothing here is tuned to its cases.
+Both measured slower and less accurate than `product` (bench/RESULTS.md). The labels are the
+set's; nothing here is tuned to its cases.
 """
 
 from __future__ import annotations
