@@ -247,3 +247,17 @@ def test_a_judge_model_is_built_from_the_judge_settings(saved: Path) -> None:
             "--judge-model", "judge", str(saved), str(SEED)]
     assert cli.run(args, cli.Seams(make_backend=make)) == 0
     assert [(s.model, s.base_url) for s in built] == [("judge", "http://127.0.0.1:9/v1")]
+
+
+def test_an_item_another_check_drops_after_the_judge_is_recorded_as_dropped_and_the_places_follow() -> None:
+    # 1.8 writes "Jan. 20"; the event is what 1.3 says (dated Nov. 5 there): the timeline check drops it.
+    wrong = {"date": "Jan. 20", "citations": ["1.8"],
+             "event": "Blinken embarks on his first overseas trip, with a stop in Brussels before Peru and Brazil"}
+    right = {"date": "Nov. 5", "citations": ["1.3"], "event": "Trump wins the election"}
+    backend = FakeBackend(as_json(good_briefing(timeline=[wrong, right])))
+    run = generate(load_sources([SEED]), backend, FREE)
+    assert [e.event for e in run.briefing.timeline] == ["Trump wins the election"]
+    by_claim = {e.claim: e for e in run.support}
+    gone = by_claim[f"Jan. 20: {wrong['event']}"]
+    assert (gone.item, gone.action, gone.reason) == ("timeline[0]", "dropped", "removed by another check")
+    assert by_claim["Nov. 5: Trump wins the election"].item == "timeline[0]"  # its place now
