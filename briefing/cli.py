@@ -308,7 +308,7 @@ def verify_cmd(
         judged = verify_support(saved, loaded, _judge(ctx, conf) or _backend(ctx, conf))
         for entry in judged:
             sys.stdout.write(f"{entry.verdict:<14} {entry.item}: {entry.claim} [{', '.join(entry.cited)}]\n")
-        problems = [f"{e.item} is {e.verdict.replace('_', ' ')} by the sentences it cites ({e.judge}"
+        problems = [f"{e.item} is judged {e.verdict.replace('_', ' ')} by the sentences it cites ({e.judge}"
                     f"{': ' + e.reason if e.reason else ''})" for e in judged if e.verdict in ("not_supported",
                                                                                                 "contradicted")]
         rate = sum(e.verdict == "supported" for e in judged) / len(judged) if judged else 1.0

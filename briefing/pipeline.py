@@ -412,8 +412,9 @@ def support_warnings(entries: list[SupportEntry]) -> list[str]:
         if e.verdict in support.FAILING or e.action in ("dropped", "replaced"):
             claim = e.claim if len(e.claim) <= 90 else e.claim[:89] + "…"
             why = f": {e.reason}" if e.reason else ""
-            lines.append(f"support check: {e.item} \"{claim}\" is {e.verdict.replace('_', ' ')} by the sentences it "
-                         f"cites ({e.judge}{why}); {done[e.action]}")
+            judge = "the facts check" if e.judge == support.FACTS else e.judge
+            lines.append(f"support check: {e.item} \"{claim}\" is judged {e.verdict.replace('_', ' ')} by the "
+                         f"sentences it cites ({judge}{why}); {done[e.action]}")
     return lines
 
 

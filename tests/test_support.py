@@ -227,7 +227,7 @@ def test_verify_support_re_judges_a_saved_briefing_and_exits_12_on_an_unsupporte
     assert _cli(_verdicts({"timeline[0]": "not_supported"}))(["verify", "--support", str(saved), str(SEED)]) == 12
     captured = capsys.readouterr()
     assert "not_supported  timeline[0]: Nov. 5: Trump wins the election [1.3]" in captured.out
-    assert "timeline[0] is not supported by the sentences it cites (fake-model)" in captured.err
+    assert "timeline[0] is judged not supported by the sentences it cites (fake-model)" in captured.err
     assert "1 problem(s) found; items its cited sentences do not state" in captured.err
 
 
