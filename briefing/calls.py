@@ -10,8 +10,10 @@ from .record import Attempt
 
 
 def call(backend: Backend, request: ChatRequest, kind: str,
-         progress: ProgressCallback | None = None) -> tuple[ChatResult, Attempt]:
-    """Run one request; the attempt's `errors` are for the caller to fill in.
+         progress: ProgressCallback | None = None, *, cut_ok: bool = False) -> tuple[ChatResult, Attempt]:
+    """Run one request; the attempt's `errors` are for the caller to fill in. With `cut_ok` an
+    answer stopped at `max_tokens` is returned, not refused (the support judge reads a label off
+    its first tokens).
 
     Raises:
         ModelRefusedError: the model refused or a content filter stopped it.
@@ -23,7 +25,8 @@ def call(backend: Backend, request: ChatRequest, kind: str,
     attempt = Attempt(kind=kind, prompt_tokens=result.usage.prompt_tokens,
                       completion_tokens=result.usage.completion_tokens, finish_reason=result.finish_reason,
                       seconds=round(time.monotonic() - start, 2), errors=[])
-    check_stop(result, request.max_tokens)
+    if not (cut_ok and result.finish_reason == "length"):
+        check_stop(result, request.max_tokens)
     return result, attempt
 
 

@@ -188,6 +188,7 @@ def request(claim: Claim, sentences: dict[str, str], conversation: Sequence[Mess
 # (`label_of`), and asked again whole when the prefix fits more than one label.
 PEEK = 2
 WHOLE = 8
+NO_VERDICT = "the judge gave no verdict"
 
 
 def read(answer: str) -> Label | None:
@@ -213,7 +214,6 @@ def label_of(answer: str) -> Label | None:
 
 def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
           attempts: list[Attempt] | None = None, kind: str = "support",
-          conversation: Sequence[Message] | None = None,
           on_item: Callable[[int, int], None] | None = None) -> list[Judgement]:
     """Every claim's verdict: the facts check's where it gives one, the model's for the rest. The
     model's calls are recorded in `attempts` as one (their tokens and seconds summed).
@@ -223,7 +223,9 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
     Raises:
         BackendError: the judge's backend failed.
     """
-    from .record import Attempt
+    from .calls import call
+    from .errors import ModelRefusedError
+    from .record import Attempt, total
 
     model = getattr(backend, "model", "model")
     peek = PEEK if backend.structured_mode != "json_object" else WHOLE  # a prompt-only schema may be wrapped
@@ -237,34 +239,23 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
             continue
         label = None
         for limit in dict.fromkeys((peek, WHOLE)):
-            result, attempt = _ask(backend, request(claim, sentences, conversation, max_tokens=limit), kind)
+            try:
+                result, attempt = call(backend, request(claim, sentences, max_tokens=limit), kind, cut_ok=True)
+            except ModelRefusedError:
+                break  # a refusal backs nothing
             calls.append(attempt)
-            label = label_of(result.content) if not result.refusal else None
+            label = label_of(result.content)
             if label is not None or result.finish_reason != "length":
                 break
-        judged.append(Judgement(claim, label or "not_supported", model, "" if label else "the judge gave no verdict"))
+        judged.append(Judgement(claim, label or "not_supported", model, "" if label else NO_VERDICT))
     if on_item is not None:
         on_item(len(found), len(found))
     if calls and attempts is not None:
-        unread = sum(j.reason == "the judge gave no verdict" for j in judged)
-        attempts.append(Attempt(kind=kind, prompt_tokens=sum(a.prompt_tokens for a in calls),
-                                completion_tokens=sum(a.completion_tokens for a in calls),
+        unread, usage = sum(j.reason == NO_VERDICT for j in judged), total(calls)
+        attempts.append(Attempt(kind=kind, prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
                                 finish_reason=calls[-1].finish_reason, seconds=round(sum(a.seconds for a in calls), 2),
                                 errors=[f"{unread} of {len(calls)} answers gave no verdict"] if unread else []))
     return judged
-
-
-def _ask(backend: Backend, req: ChatRequest, kind: str) -> tuple[Any, Attempt]:
-    """One judge call, recorded; a reply cut at `max_tokens` is expected (`PEEK`), not an error."""
-    import time
-
-    from .record import Attempt
-
-    start = time.monotonic()
-    result = backend.chat(req)
-    return result, Attempt(kind=kind, prompt_tokens=result.usage.prompt_tokens,
-                           completion_tokens=result.usage.completion_tokens, finish_reason=result.finish_reason,
-                           seconds=round(time.monotonic() - start, 2), errors=[])
 
 
 def _order(sentence_id: str) -> tuple[int, ...]:
