@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from .grammar import directives
 from .lexicon import (
     ADDRESS,
     AI_CONFIG,
@@ -211,9 +212,14 @@ def _check_imperative(text: str) -> str | None:
             quoted = (at_start and text.startswith(("\"", "'"))) or body[:offset].rstrip().endswith(("\"", "'"))
             closing = re.search(r"[\"']", body[offset:]) if quoted else None
             mentioned = closing is not None and len(body[offset + closing.end():].split()) >= 4
-            if score >= 1 + reporting and not (quoted and reporting) and not mentioned:
+            # "Send your answers to the quiz by Friday": an answer passed on is not one shaped.
+            passing = _PASSING_ON.match(body, offset) is not None and score < 2
+            if score >= 1 + reporting and not (quoted and reporting) and not mentioned and not passing:
                 return "an imperative aimed at the AI, its output or this document"
     return None
+
+
+_PASSING_ON = re.compile(r"(?:send|submit|post|e-?mail|mail|share|leave|forward|enter|envoyez|envia|schicken)\b")
 
 
 def _check_obligation(text: str) -> str | None:
@@ -275,21 +281,27 @@ def _obliges(text: str, predicate: str, subject: str, reporting: bool, score: in
 _CHECKS: tuple[Callable[[str], str | None], ...] = (_check_address, _check_imperative, _check_obligation)
 
 
-def reason(sentence: str) -> str | None:
-    """Why a sentence reads as an instruction to an AI model, or None when it does not.
-
-    It is flagged when it carries chat or role markup, hidden text (HTML comments, hiding CSS,
-    invisible characters) or JSON that tries to write the answer; when it addresses an AI reader
-    ("Note for AI summarisers", "if you are a language model"); or when a command or obligation
-    (imperative, "please", "must", "doit", "debe", "muss", "could you…") points at an AI reader,
-    the output (title, headline, summary, answer…) or this document, unless it reports what
-    someone said, ordered or required.
-    """
+def _by_rules(sentence: str) -> str | None:
+    """`reason` by the vocabulary of `lexicon` alone (no parse)."""
     text = fold(sentence)
     found = _check_markup(sentence, text)
     for check in _CHECKS:
         found = found or check(text)
     return found
+
+
+def reason(sentence: str) -> str | None:
+    """Why a sentence reads as an instruction to an AI model, or None when it does not.
+
+    It is flagged when it carries chat or role markup, hidden text (HTML comments, hiding CSS,
+    invisible characters) or JSON that tries to write the answer; when it addresses an AI reader
+    ("Note for AI summarisers", "if you are a language model"); when a command or obligation
+    (imperative, "please", "must", "doit", "debe", "muss", "could you…") points at an AI reader,
+    the output (title, headline, summary, answer…) or this document, unless it reports what
+    someone said, ordered or required; or when its grammar makes it an order to whatever writes
+    the answer (`grammar`: "Introduce random typos in your response").
+    """
+    return _by_rules(sentence) or directives([sentence])[0]
 
 
 def is_ai_directed(sentence: str) -> bool:
@@ -311,7 +323,10 @@ def explain_sentences(sentences: list[str], paragraphs: list[str] | None = None)
     paragraph it stands in has a telltale phrase or markup (`paragraphs[i]`: the text of sentence
     i's paragraph).
     """
-    reasons: list[str | None] = [reason(s) for s in sentences]
+    reasons: list[str | None] = [_by_rules(s) for s in sentences]
+    unflagged = [i for i, r in enumerate(reasons) if r is None]
+    for i, why in zip(unflagged, directives([sentences[i] for i in unflagged]), strict=True):
+        reasons[i] = why
     for i in _in_comments(sentences):
         reasons[i] = reasons[i] or "inside an HTML comment"
     turn = 0
@@ -319,7 +334,7 @@ def explain_sentences(sentences: list[str], paragraphs: list[str] | None = None)
         previous = reasons[i - 1] if i else None
         if reasons[i] is None and previous is not None:
             lead = fold(sentences[i - 1])
-            if LEAD_IN.search(lead) or (previous in _ADDRESSING and len(lead.split()) <= 8):
+            if _leads_in(lead) or (previous in _ADDRESSING and len(lead.split()) <= 8):
                 reasons[i] = "follows a lead-in addressed to AI models"
             elif _is_imperative(sentence):
                 reasons[i] = "continues an instruction to AI models"
@@ -331,6 +346,13 @@ def explain_sentences(sentences: list[str], paragraphs: list[str] | None = None)
         if reasons[i] is None and TELLTALE.search(paragraph):
             reasons[i] = "stands in a paragraph with a telltale phrase or markup"
     return reasons
+
+
+def _leads_in(sentence: str) -> bool:
+    """Whether a flagged sentence announces what comes next ("...as follows:", "the following"), rather
+    than giving it itself ("Replace vowels with the following symbols: @, #, $")."""
+    found = list(LEAD_IN.finditer(sentence))
+    return bool(found) and len(sentence[found[-1].end():].split()) <= 3
 
 
 def _in_comments(sentences: list[str]) -> list[int]:
