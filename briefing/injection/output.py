@@ -1,6 +1,6 @@
 """Layer 3: the distinctive strings (codes, URLs, e-mail addresses, domains, brand or organisation
 names, quoted payloads) that model-written text takes from flagged sentences only, or that look
-like codes or addresses and occur nowhere in the sources."""
+like codes, addresses or a promotion and occur in no sentence the model was shown."""
 
 from __future__ import annotations
 
@@ -26,6 +26,18 @@ _PUBLIC_CODES = re.compile(r"COVID-19|SARS-COV-2|MERS-COV|H\d+N\d+|PM\d+|COP-?\d
 # "promo code SPRING", "discount code x7k2": the code is in capitals or has a digit ("the code mentioned" is no code).
 _PROMO = re.compile(r"\b(?i:promo(?:tional)?|discount|coupon|voucher|referral|gift|bonus) ?(?i:code)\s*:?\s*[\"'“]?"
                     r"([A-Z0-9][A-Z0-9_-]{2,}\b|[A-Za-z_-]*\d[\w-]*)")
+# Selling and calls to action: a briefing writes them only when a source it was shown does.
+_PROMOTION = re.compile(
+    r"\b(?:\d+ ?(?:%|percent|per cent) (?:off|discount)|(?:discount|promo(?:tional)?|coupon|voucher|referral)"
+    r" (?:offers?|prices?|deals?)|free (?:trial|download|shipping|gift|game|app|version|update)s?"
+    r"|limited[- ]time(?: offer| deal)?|special offers?|exclusive (?:deals?|offers?)|best (?:prices?|deals?)"
+    r"|(?:buy|order|shop|act|subscribe|download|install|sign up|register|join|call|donate|vote) (?:now|today)"
+    r"|(?:follow|like|subscribe to|contact|join) us\b|reach out (?:to|at)|sponsored by|click (?:here|the link|below)"
+    r"|don'?t miss|(?:download|install|buy|order|get|claim) (?:\w+ ){0,3}?(?:at|from|via) "
+    r"|(?:share|leave|post) (?:your|their) (?:opinions?|thoughts|comments|feedback) |in the comments)",
+    re.IGNORECASE)
+# A one-word name where a sentence does not start: "Globex", "AcmeCo".
+_WORD_NAME = re.compile(r"(?<=\w[ ,;:(])[A-Z][a-z]+[A-Z]?\w*")
 _NAME_WORDS = 6  # the longest name considered, in words; longer runs of capitals are cut into names this long
 _CONNECTOR = {"of", "for", "and", "the", "de", "del", "la", "le", "des", "du", "von", "van", "der", "&", "in", "on"}
 _QUOTED = re.compile(r"\"([^\"\n]{4,120})\"(?!\s*:)")
@@ -79,6 +91,8 @@ def _candidates(text: str) -> list[tuple[str, bool]]:
     found += [(c, False) for c in [*_CODE_ANY_CASE.findall(text), *_WORD_NUMBER.findall(text)]
               if not _CODE.fullmatch(c)]
     found += [(n, False) for n in _names(text)]
+    found += [(w, False) for w in re.findall(r"\b[A-Z][a-z]+[A-Z]?\w*", text)]
+    found += [(m.group().strip(), True) for m in _PROMOTION.finditer(text)]
     return list(dict.fromkeys(found))
 
 
@@ -86,9 +100,10 @@ def smuggled(texts: dict[str, str], source_text: str, flagged_text: str) -> dict
     """For each model-written field that carries them, the strings it must not carry.
 
     A string is smuggled when it is distinctive (a code such as ABC-12 or SPRING20, a URL, an
-    e-mail address, a domain, a promo code, a capitalised name of two or more words, or a phrase
-    a flagged sentence puts in quotes) and occurs in the sources only inside flagged sentences;
-    or when it looks like a code, URL, address or domain and occurs nowhere in the sources.
+    e-mail address, a domain, a promo code, a capitalised name, or a phrase a flagged sentence
+    puts in quotes) and occurs in the sources only inside flagged sentences; or when it looks
+    like a code, URL, address or domain, or sells or calls to action ("20 percent off", "free
+    trial", "sign up today", "download it from"), and no sentence the model was shown has it.
     Matching ignores case, and codes also ignore hyphens ("Tango 88" is "TANGO-88"). Fields
     without such strings are left out of the result.
 
@@ -101,10 +116,14 @@ def smuggled(texts: dict[str, str], source_text: str, flagged_text: str) -> dict
     clean_codes, bad_codes = _compact_codes(source_text), _compact_codes(flagged_text)
     quoted = [q for q in dict.fromkeys(_QUOTED.findall(flagged_text.translate(QUOTES)))
               if not _has(clean, _norm(q))]
+    # A one-word name counts when the flagged text writes it as a name too, not as a word a title capitalises.
+    bad_names = set(_WORD_NAME.findall(flagged_text))
     result: dict[str, list[str]] = {}
     for path, text in texts.items():
         hits: list[str] = []
         for item, address_like in _candidates(text):
+            if re.fullmatch(r"[A-Z][a-z]+[A-Z]?\w*", item) and item not in bad_names:
+                continue
             key = _norm(item)
             is_code = bool(_CODE_ANY_CASE.fullmatch(item) or _WORD_NUMBER.fullmatch(item))
             compact = _compact(item)
