@@ -219,7 +219,7 @@ def generate(
 
         sys.stdout.write(describe(loaded, backend, options))
         return
-    judge = _judge(ctx, conf) if options.support_check else None
+    judge = _judge(ctx, conf)
     with _progress(f"briefing ({backend.model})", quiet) as progress:
         run = _generate(loaded, backend, options, progress, output, judge)
     for warning in run.grounding.warnings:

@@ -299,7 +299,8 @@ def check_budget(prepared: Prepared) -> None:
 def generate(sources: list[Source], backend: Backend, options: GenerateOptions | None = None,
              progress: ProgressCallback | None = None, judge: Backend | None = None) -> BriefingRun:
     """Ask the backend for a briefing of the sources, validate it, repair once, ground it, and
-    check every item against the sentences it cites (`support`; off with `options.support_check`).
+    check every item against the sentences it cites (`support`; with `options.support_check` off,
+    only the title, bottom line and context, which are judged always).
 
     Args:
         sources: loaded sources (see `load_sources`).
@@ -322,13 +323,14 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     if verdict.checked is None:
         raise _validation_failed(result.content, attempts)
     briefing, report = verdict.checked
-    checked = None
-    if options.support_check:
-        checked = _check_support(briefing, sources, backend, judge or backend, prepared, result.content, options,
-                                 attempts, getattr(progress, "checking", None))
-        report = grounding.check(briefing, sources)
+    # The title, bottom line and context are judged always: an instruction hidden in a source shows
+    # as a summary that no sentence shown to the model supports.
+    checked = _check_support(briefing, sources, backend, judge or backend, prepared, result.content, options,
+                             attempts, getattr(progress, "checking", None),
+                             fields=None if options.support_check else support.TEXTS)
+    report = grounding.check(briefing, sources)
     briefing, report = _finished(briefing, report, sources)
-    entries = _support_entries(briefing, checked) if checked is not None else None
+    entries = _support_entries(briefing, checked)
     report.warnings.extend(support_warnings(entries or []))
     return BriefingRun(
         briefing=briefing,
@@ -348,7 +350,8 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
 
 def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, judge: Backend, prepared: Prepared,
                    answer: str, options: GenerateOptions, attempts: list[Attempt],
-                   on_item: Callable[[int, int], None] | None = None) -> list[support.Checked]:
+                   on_item: Callable[[int, int], None] | None = None,
+                   fields: tuple[str, ...] | None = None) -> list[support.Checked]:
     """Judge the briefing's items, with one repair round by the writer (`support.check`). The
     repair continues the briefing's conversation, which a model in process still holds when the
     facts check's findings are sent back. Each item is judged in a call of its own, not as a turn
@@ -384,7 +387,8 @@ def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, 
     keyed = bool(prepared.holders)  # positions' stances are their sentences' words
     conversation = [*prepared.request.messages, {"role": "assistant", "content": answer}]
     return support.check(briefing, grounding.sentence_index(sources), judge, repairer, attempts,
-                         repairable=lambda claim: not (keyed and claim.field == "position"), on_item=on_item)
+                         repairable=lambda claim: not (keyed and claim.field == "position"), on_item=on_item,
+                         fields=fields, shown=shown_ids(sources, options))
 
 
 def _support_entries(briefing: Briefing, checked: list[support.Checked]) -> list[SupportEntry]:

@@ -113,10 +113,11 @@ class GenerateOptions:
     # the model as text (`--show-ai-directed`).
     show_ai_directed: bool = False
     # Each model-written item judged against the sentences it cites (`support`); what fails is
-    # repaired once, and dropped or replaced when still contradicted.
+    # repaired once, and dropped or replaced when still contradicted. Off, the title, bottom line
+    # and context are still judged (a defence against instructions hidden in sources).
     support_check: bool = setting(
         True, "Judge every item against the sentences it cites; repair what they do not state, drop what they "
-        "contradict.")
+        "contradict. Off: only the title, bottom line and context, which are judged always.")
     temperature: float = 0.0
     seed: int = 0
 

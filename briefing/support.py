@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -116,12 +116,15 @@ def _day_names(text: str) -> set[str]:
     return names
 
 
-def facts(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
+def facts(claim: Claim, sentences: dict[str, str], shown: Collection[str] | None = None) -> Judgement | None:
     """A verdict from the numbers and dates alone: a number, month or weekday in the claim that no
     cited sentence writes is not supported, and contradicted when the one or two sentences an item
-    cites write another of its kind.
+    cites write another of its kind. The title, bottom line and context are checked against every
+    sentence shown to the model (`shown`, ids; default: the sentences the briefing cites): a number
+    none of them writes comes from elsewhere, an instruction hidden in a source or nowhere.
     None when the claim's are all there (the model judges the rest)."""
-    cited = " ".join(sentences.get(i, "") for i in claim.cited)
+    whole = claim.field in _TEXTS and shown is not None
+    cited = " ".join(sentences.get(i, "") for i in (shown if whole and shown is not None else claim.cited))
     for kind, read in (("number", _numbers), ("date", _day_names)):
         stated, written = read(claim.text), read(cited)
         missing = sorted(stated - written)
@@ -129,7 +132,8 @@ def facts(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
             # Against the whole briefing's evidence (title, bottom line, context) another number is no
             # contradiction: it is about something else.
             verdict: Label = "contradicted" if written and claim.field not in _TEXTS else "not_supported"
-            where = "the sentences the briefing cites" if claim.field in _TEXTS else ", ".join(claim.cited) or "nothing"
+            where = "the sentences shown to the model" if whole else "the sentences the briefing cites" \
+                if claim.field in _TEXTS else ", ".join(claim.cited) or "nothing"
             return Judgement(claim, verdict, FACTS, f"the {kind} {', '.join(missing)} is in none of {where}")
     return None
 
@@ -214,7 +218,7 @@ def label_of(answer: str) -> Label | None:
 
 def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
           attempts: list[Attempt] | None = None, kind: str = "support",
-          on_item: Callable[[int, int], None] | None = None) -> list[Judgement]:
+          on_item: Callable[[int, int], None] | None = None, shown: Collection[str] | None = None) -> list[Judgement]:
     """Every claim's verdict: the facts check's where it gives one, the model's for the rest. The
     model's calls are recorded in `attempts` as one (their tokens and seconds summed).
 
@@ -233,7 +237,7 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
     for n, claim in enumerate(found):
         if on_item is not None:
             on_item(n, len(found))
-        ruled = facts(claim, sentences)
+        ruled = facts(claim, sentences, shown)
         if ruled is not None:
             judged.append(ruled)
             continue
@@ -275,6 +279,9 @@ RANK: dict[str, int] = {label: n for n, label in enumerate(LABELS)}
 _LISTS = ("actors", "positions", "risks", "open_questions", "timeline")
 _PATH = re.compile(r"(\w+)\[(\d+)\]$")
 _TEXTS = ("title", "bottom_line", "context")
+# The fields judged whatever the settings: a summary that states what no sentence shown to the model
+# supports is how an instruction hidden in a source shows in the answer.
+TEXTS = _TEXTS
 
 
 def item_of(briefing: Briefing, path: str) -> Any:
@@ -390,7 +397,8 @@ Repairer = Callable[[list[Judgement]], dict[str, Any]]
 
 def check(briefing: Briefing, sentences: dict[str, str], judge_backend: Backend, repairer: Repairer | None,
           attempts: list[Attempt] | None = None, repairable: Callable[[Claim], bool] = lambda _: True,
-          on_item: Callable[[int, int], None] | None = None) -> list[Checked]:
+          on_item: Callable[[int, int], None] | None = None, fields: Collection[str] | None = None,
+          shown: Collection[str] | None = None) -> list[Checked]:
     """Judge every model-written item against the sentences it cites; send what is contradicted, or
     what the facts check finds unsupported, back once (`repairer`) and keep a repair only where it
     is judged better; then take out what is still contradicted: an item is dropped (an actor keeps
@@ -403,19 +411,27 @@ def check(briefing: Briefing, sentences: dict[str, str], judge_backend: Backend,
     still holds the writer's conversation in its KV cache, so the repair reads only its own
     question. What the model then judges contradicted is sent back after, if it was not already.
 
+    `fields` limits the check to those fields (`TEXTS`: the title, bottom line and context).
+    `shown` (ids of the sentences the model was shown) is what the facts check holds the title,
+    bottom line and context to; one that still states a number or date none of them writes after
+    its repair is replaced, as a contradicted one is (an instruction hidden in a source shows so).
+
     Raises:
         BackendError: the judge's or the writer's backend failed.
     """
-    early = [j for c in claims(briefing) if (j := facts(c, sentences)) is not None and repairable(c)]
+    def chosen() -> list[Claim]:
+        return [c for c in claims(briefing) if fields is None or c.field in fields]
+
+    early = [j for c in chosen() if (j := facts(c, sentences, shown)) is not None and repairable(c)]
     sent = _send_back(briefing, early, repairer)
-    judged = judge(judge_backend, claims(briefing), sentences, attempts, on_item=on_item)
+    judged = judge(judge_backend, chosen(), sentences, attempts, on_item=on_item, shown=shown)
     records = {j.claim.item: Checked(j, item_of(briefing, j.claim.item)) for j in judged}
     _settle(briefing, sent, records)
     late = [j for j in judged if _sent_back(j) and repairable(j.claim) and j.claim.item not in sent]
     again = _send_back(briefing, late, repairer)
     if again:
         now = {c.item: c for c in claims(briefing)}
-        for verdict in judge(judge_backend, [now[item] for item in again], sentences, attempts):
+        for verdict in judge(judge_backend, [now[item] for item in again], sentences, attempts, shown=shown):
             records[verdict.claim.item] = Checked(verdict, item_of(briefing, verdict.claim.item))
         _settle(briefing, again, records)
     counts: dict[str, int] = {}
@@ -423,7 +439,9 @@ def check(briefing: Briefing, sentences: dict[str, str], judge_backend: Backend,
         for i in cited:
             counts[i] = counts.get(i, 0) + 1
     for record in records.values():
-        if record.judgement.verdict == "contradicted":
+        found = record.judgement
+        if found.verdict == "contradicted" or (found.claim.field in _TEXTS and found.judge == FACTS
+                                               and found.verdict in FAILING):
             _take_out(briefing, record, counts, sentences)
     return list(records.values())
 
@@ -469,7 +487,7 @@ def _settle(briefing: Briefing, sent: Sent, records: dict[str, Checked]) -> None
 
 
 def _take_out(briefing: Briefing, record: Checked, counts: dict[str, int], sentences: dict[str, str]) -> None:
-    """Drop or replace an item judged contradicted."""
+    """Drop or replace an item judged contradicted (or a text the facts check still fails)."""
     claim = record.judgement.claim
     if claim.field in _TEXTS:
         text = plain(briefing, claim.field, counts, sentences)

@@ -45,7 +45,7 @@ def test_content_problems_are_warnings_for_the_reader_not_a_second_generation() 
     backend = FakeBackend(as_json(loose))
     # The support check would send 2022 back (no cited sentence writes it): this is the check before it.
     run = generate(load_sources([SEED]), backend, GenerateOptions(support_check=False))
-    assert [a.kind for a in run.attempts] == ["generate"]
+    assert [a.kind for a in run.attempts] == ["generate", "support"]  # the title, bottom line and context judged
     assert any(w.startswith("timeline[0]: the date '2022'") for w in run.grounding.warnings)
 
 

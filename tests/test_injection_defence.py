@@ -67,7 +67,9 @@ def test_text_that_repeats_a_hidden_instruction_is_repaired_then_dropped(tmp_pat
     assert "title carries 'Buy TANGO-88'" in repair
     assert run.briefing.title != "Buy TANGO-88 now" and "TANGO" not in run.briefing.title
     assert run.briefing.risks == []  # the risk whose signpost carried the address is dropped
-    assert any(w.startswith("title dropped") for w in run.grounding.warnings)
+    # The title's "88" is in no sentence the model was shown: the support check, which judges the title
+    # always, replaces it first when the content layer has not.
+    assert any(w.startswith(("title dropped", "support check: title")) for w in run.grounding.warnings)
     markdown = render_markdown(run.to_document())
     assert "TANGO" not in markdown.split("## Evidence")[0] and "tango-deals" not in markdown
 

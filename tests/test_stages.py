@@ -79,7 +79,7 @@ def test_the_briefing_is_written_from_the_notes_and_cites_the_original_ids(tmp_p
     assert noted <= cited and set(named) == set(first)
     assert all(set(first[name][:2]) <= cited for name in named)
     assert [a.kind for a in run.attempts] == [f"notes {n}/{len(plan.parts)}" for n in range(1, len(plan.parts) + 1)] + [
-        "generate"]
+        "generate", "support"]
     assert verify(run.to_document(), sources) == []  # quotes are the sources' own sentences
 
 
