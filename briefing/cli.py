@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass
 from enum import StrEnum
@@ -251,6 +252,60 @@ def _rendered(document: BriefingDocument, fmt: Format, prompts: Path | None, tem
     if fmt is Format.html:
         return render.render_html(document, prompts, str(template) if template else templates.REPORT_HTML)
     return render.render_markdown(document, prompts, str(template) if template else templates.REPORT)
+
+
+@app.command("batch", cls=_Command)
+@with_settings(*BACKEND, *JUDGE, "prompts", "audience", "focus", "language", "length", "vars", "max_tokens",
+               "concurrency", "named_actors", "support_check", "max_bytes", "max_sources", "fetch_timeout")
+def batch_cmd(
+    ctx: typer.Context,
+    items: Annotated[
+        list[str],
+        typer.Argument(help="Files, http(s) URLs, folders (each file one item), globs, or a .jsonl manifest "
+                            "whose lines give one briefing each: sources, name, focus, audience, length, vars.",
+                       show_default=False, metavar="ITEM..."),
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The folder for the briefings and batch.jsonl.")],
+    fmts: Annotated[
+        list[Format] | None,
+        typer.Option("--format", "-f", help="markdown, json or html; repeat for several (default markdown).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Brief again the items already finished.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No line per item on stderr.")] = False,
+    **flags: Any,
+) -> None:
+    """Brief many items into one folder, one after another on one loaded model; finished items are
+    skipped when the same command runs again, and one item's failure does not stop the rest."""
+    from . import batch
+    from .errors import BatchFailedError
+
+    _notices(quiet)
+    conf = _resolve(**flags).settings
+    todo = batch.items_from(items)
+    backend = _backend(ctx, conf)
+    judge = _judge(ctx, conf)
+    started = time.monotonic()
+
+    def report(outcome: batch.Outcome, done: int, total: int) -> None:
+        if quiet:
+            return
+        pace = (time.monotonic() - started) / done
+        eta = f"; about {pace * (total - done) / 60:.0f} min left" if done < total else ""
+        what = outcome.reason if outcome.status == "failed" else ", ".join(outcome.outputs) or "-"
+        sys.stderr.write(f"briefing: [{done}/{total}] {outcome.name}: {outcome.status} ({outcome.seconds:.1f} s) "
+                         f"{what}{eta}\n")
+
+    try:
+        outcomes = batch.brief_many(todo, backend, conf.generate, output, [f.value for f in fmts or [Format.markdown]],
+                                    judge=judge, force=force, limits=conf.sources, on_item=report)
+    except KeyboardInterrupt:
+        _fail("interrupted; every finished item is kept (see batch.jsonl): run the same command to resume")
+        raise typer.Exit(130) from None
+    sys.stderr.write(batch.summary(outcomes))
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        raise BatchFailedError(f"{len(failed)} of {len(outcomes)} items failed; each has its line in "
+                               f"{output / batch.LOG}")
 
 
 @app.command("render", cls=_Command)

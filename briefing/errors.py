@@ -70,6 +70,12 @@ class VerificationFailedError(BriefingError):
     exit_code = 12
 
 
+class BatchFailedError(BriefingError):
+    """`briefing batch` finished, and at least one item failed (each has its line in batch.jsonl)."""
+
+    exit_code = 13
+
+
 class OutputExistsError(BriefingError):
     """The output file exists and --force was not given."""
 

@@ -1,0 +1,286 @@
+"""Many briefings in one run (`briefing batch`): items from a folder, a glob, a list of paths or
+URLs, or a JSONL manifest; one output folder; a line per item in `DIR/batch.jsonl`.
+
+An item's key is the sha256 of its sources, the model, the templates' hashes and the options
+that change the answer; an item whose key a finished line of `batch.jsonl` already holds, with
+its files in place, is not briefed again (`cached`) unless `force`. Every file is written whole
+or not at all and each line of `batch.jsonl` is flushed to disk before the next item starts, so
+an interrupted batch keeps every finished item and resumes where it stopped. One item's failure
+(bad input, a refusal, a validation failure after repair, a timeout) is recorded with its exit
+code and reason, and the batch goes on. The model is loaded once: one backend briefs every item.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import BriefingError, InputError, ValidationFailedError
+
+if TYPE_CHECKING:
+    from .backends import Backend
+    from .settings import GenerateOptions, SourceLimits
+
+LOG = "batch.jsonl"
+EXTENSIONS = {"markdown": "md", "json": "json", "html": "html"}
+# What a manifest line may set for its own item, besides its sources and name.
+PER_ITEM = ("focus", "audience", "length", "vars", "language")
+_GLOB = set("*?[")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One briefing to make: its sources, the stem of its output files, and its own options."""
+
+    name: str
+    sources: tuple[str, ...]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """What became of one item: one line of `batch.jsonl`."""
+
+    name: str
+    status: str  # "ok" | "failed" | "cached"
+    key: str = ""
+    sources: list[str] = field(default_factory=list)
+    code: int = 0
+    reason: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    seconds: float = 0.0
+    support_rate: float | None = None
+    outputs: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+
+def items_from(specs: Sequence[str]) -> list[Item]:
+    """The items a command line names: a `.jsonl` manifest (one item a line), a folder (each file
+    in it), a glob, or paths and URLs (one item each). Output names are the files' stems, made
+    unique with a number.
+
+    Raises:
+        InputError: a manifest line that is not an object with sources, an empty folder or glob,
+            a missing path, or no item at all.
+    """
+    items: list[Item] = []
+    for spec in specs:
+        path = Path(spec)
+        if spec.endswith(".jsonl") and path.is_file():
+            items += _manifest(path)
+        elif path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            if not files:
+                raise InputError(f"{spec}: no files in this folder")
+            items += [Item(p.stem, (str(p),)) for p in files]
+        elif _GLOB & set(spec) and not spec.startswith(("http://", "https://")):
+            found = sorted(p for p in glob.glob(spec, recursive=True) if Path(p).is_file())
+            if not found:
+                raise InputError(f"{spec}: matches no file")
+            items += [Item(Path(p).stem, (p,)) for p in found]
+        else:
+            stem = spec.rstrip("/").rsplit("/", 1)[-1] if spec.startswith(("http://", "https://")) else path.stem
+            items.append(Item(stem or "item", (spec,)))
+    if not items:
+        raise InputError("no items: name files, a folder, a glob or a .jsonl manifest")
+    return _unique(items)
+
+
+def _manifest(path: Path) -> list[Item]:
+    items = []
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            entry = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise InputError(f"{path}, line {n}: not JSON ({e.msg})") from e
+        sources = entry.get("sources") if isinstance(entry, dict) else None
+        if isinstance(sources, str):
+            sources = [sources]
+        if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+            raise InputError(f"{path}, line {n}: give \"sources\", a path or URL or a list of them")
+        # Relative paths are read from the manifest's folder.
+        sources = [s if s.startswith(("http://", "https://", "/")) or s == "-" else str(path.parent / s)
+                   for s in sources]
+        unknown = set(entry) - {"sources", "name", "output", *PER_ITEM}
+        if unknown:
+            raise InputError(f"{path}, line {n}: unknown field(s) {', '.join(sorted(unknown))}")
+        name = str(entry.get("name") or entry.get("output") or Path(sources[0]).stem)
+        items.append(Item(Path(name).stem or f"item-{n}", tuple(sources),
+                          {k: entry[k] for k in PER_ITEM if k in entry}))
+    return items
+
+
+def _unique(items: list[Item]) -> list[Item]:
+    seen: dict[str, int] = {}
+    unique = []
+    for item in items:
+        count = seen.get(item.name, 0)
+        seen[item.name] = count + 1
+        unique.append(item if not count else replace(item, name=f"{item.name}-{count + 1}"))
+    return unique
+
+
+def key_of(source_hashes: Sequence[str], model: str, template_hashes: dict[str, str],
+           options: GenerateOptions) -> str:
+    """The sha256 that names one answer: the sources, the model, the templates and the options
+    that change what the model is asked or how its answer is checked."""
+    asked = {name: getattr(options, name) for name in ("audience", "focus", "language", "length", "vars",
+                                                       "max_tokens", "named_actors", "support_check",
+                                                       "show_ai_directed", "temperature", "seed")}
+    text = json.dumps({"sources": list(source_hashes), "model": model, "templates": template_hashes,
+                       "options": asked}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def template_hashes(prompts: Path | None) -> dict[str, str]:
+    """The sha256 of each template the run would use (a user's copy where there is one)."""
+    from .templates import TEMPLATES, PromptSet, search_dirs
+
+    prompt_set = PromptSet(search_dirs(prompts))
+    found = {name: prompt_set.where(name) for name in TEMPLATES}
+    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in sorted(found.items()) if path}
+
+
+def finished(out_dir: Path) -> dict[str, Outcome]:
+    """The last finished line (ok or cached) of each item name in `DIR/batch.jsonl`; a line cut by a
+    crash is skipped."""
+    done: dict[str, Outcome] = {}
+    log = out_dir / LOG
+    if not log.is_file():
+        return done
+    for raw in log.read_text(encoding="utf-8").splitlines():
+        try:
+            outcome = Outcome(**json.loads(raw))
+        except (json.JSONDecodeError, TypeError):
+            continue
+        if outcome.status in ("ok", "cached"):
+            done[outcome.name] = outcome
+    return done
+
+
+def brief_many(items: Sequence[Item], backend: Backend, options: GenerateOptions, out_dir: Path,
+               formats: Sequence[str] = ("markdown",), *, judge: Backend | None = None, force: bool = False,
+               limits: SourceLimits | None = None,
+               on_item: Callable[[Outcome, int, int], None] | None = None) -> list[Outcome]:
+    """Brief each item with one backend into `out_dir`, one after another; `on_item(outcome, done,
+    total)` is called after each. Returns every item's outcome, in order.
+
+    Raises:
+        InputError: `out_dir` is not a folder that can be made.
+        KeyboardInterrupt: left to the caller, after the finished items are recorded.
+    """
+    from .ingest import load_sources
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not out_dir.is_dir():
+        raise InputError(f"{out_dir}: not a folder")
+    done = {} if force else finished(out_dir)
+    templates = template_hashes(options.prompts)
+    outcomes = []
+    for n, item in enumerate(items, 1):
+        started = time.monotonic()
+        try:
+            item_options = _options(options, item)
+            sources = load_sources(list(item.sources), limits=limits)
+            key = key_of([s.sha256 for s in sources], backend.model, templates, item_options)
+            previous = done.get(item.name)
+            if previous is not None and previous.key == key and all(Path(p).is_file() for p in previous.outputs):
+                outcome = replace(previous, status="cached", seconds=round(time.monotonic() - started, 2))
+            else:
+                outcome = _brief(item, sources, key, backend, judge, item_options, out_dir, formats)
+        except BriefingError as e:
+            outcome = Outcome(item.name, "failed", sources=list(item.sources), code=e.exit_code,
+                              reason=" ".join(str(e).split()))
+            if isinstance(e, ValidationFailedError):
+                raw = _save_raw(out_dir, item.name, e.raw_output)
+                outcome.reason += f"; raw output saved to {raw}"
+        outcome.seconds = round(time.monotonic() - started, 2)
+        _record(out_dir, outcome)
+        outcomes.append(outcome)
+        if on_item is not None:
+            on_item(outcome, n, len(items))
+    return outcomes
+
+
+def _options(options: GenerateOptions, item: Item) -> GenerateOptions:
+    """The batch's options with the item's own (a manifest line's focus, audience, length, vars)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from .settings import LengthName
+
+    own = dict(item.options)
+    if "length" in own:
+        try:
+            own["length"] = TypeAdapter(LengthName).validate_python(own["length"])
+        except ValidationError as e:
+            raise InputError(f"{item.name}: length {own['length']!r} is not short, standard or long") from e
+    if "vars" in own and not (isinstance(own["vars"], dict) and all(isinstance(v, str) for v in own["vars"].values())):
+        raise InputError(f"{item.name}: vars must be an object of strings")
+    return replace(options, **own)
+
+
+def _brief(item: Item, sources: list[Any], key: str, backend: Backend, judge: Backend | None,
+           options: GenerateOptions, out_dir: Path, formats: Sequence[str]) -> Outcome:
+    from . import output, pipeline, render
+    from .record import total
+
+    run = pipeline.generate(sources, backend, options, judge=judge)
+    document = run.to_document()
+    paths = []
+    for fmt in dict.fromkeys(formats):
+        path = out_dir / f"{item.name}.{EXTENSIONS[fmt]}"
+        text = document.dump() if fmt == "json" else render.render_html(document, options.prompts) \
+            if fmt == "html" else render.render_markdown(document, options.prompts)
+        output.write_atomic(path, text)
+        paths.append(str(path))
+    usage = total(run.attempts)
+    entries = run.support or []
+    shown = [e for e in entries if e.action != "dropped"]
+    rate = round(sum(e.verdict == "supported" for e in shown) / len(shown), 3) if shown else None
+    return Outcome(item.name, "ok", key=key, sources=list(item.sources), prompt_tokens=usage.prompt_tokens,
+                   completion_tokens=usage.completion_tokens, calls=len(run.attempts), support_rate=rate,
+                   outputs=paths)
+
+
+def _record(out_dir: Path, outcome: Outcome) -> None:
+    """Append one line to `batch.jsonl` and put it on disk before the next item starts."""
+    with open(out_dir / LOG, "a", encoding="utf-8", newline="\n") as f:
+        f.write(outcome.line() + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _save_raw(out_dir: Path, name: str, raw: str) -> Path:
+    from .output import write_atomic
+
+    path = out_dir / f"{name}.raw.txt"
+    write_atomic(path, raw)
+    return path
+
+
+def summary(outcomes: Sequence[Outcome]) -> str:
+    """The table printed at the end of a batch: one row per item, then the totals."""
+    rows = [f"{'item':<32} {'status':<7} {'code':>4} {'tokens':>9} {'calls':>5} {'seconds':>8}  reason"]
+    for o in outcomes:
+        tokens = o.prompt_tokens + o.completion_tokens
+        rows.append(f"{o.name[:32]:<32} {o.status:<7} {o.code or '':>4} {tokens or '':>9} {o.calls or '':>5} "
+                    f"{o.seconds:>8.1f}  {o.reason[:100]}")
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "failed", "cached")}
+    tokens = sum(o.prompt_tokens + o.completion_tokens for o in outcomes if o.status == "ok")
+    seconds = sum(o.seconds for o in outcomes)
+    rows.append(f"{counts['ok']} ok, {counts['failed']} failed, {counts['cached']} cached; {tokens:,} tokens; "
+                f"{seconds:.1f} s")
+    return "\n".join(rows) + "\n"

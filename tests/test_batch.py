@@ -1,0 +1,132 @@
+"""`briefing batch`: many items into one folder on one backend; one failure is one failed item;
+an interrupted batch resumes without redoing what it finished."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefing import batch, cli
+from briefing.backends import Backend, BackendSettings, ChatRequest, ChatResult
+from briefing.settings import GenerateOptions
+
+from helpers import SEED, FakeBackend, as_json, good_briefing
+
+
+def _folder(tmp_path: Path, names: list[str]) -> Path:
+    """A folder of copies of the sample article, and one file that cannot be read (binary)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in names:
+        shutil.copy(SEED, folder / f"{name}.txt")
+    (folder / "broken.txt").write_bytes(b"\x00\x01\x02" * 200)
+    return folder
+
+
+class Counting:
+    """Builds the fake backend and counts how often it is built (the model is loaded once)."""
+
+    def __init__(self, backend: Backend):
+        self.backend, self.built = backend, 0
+
+    def __call__(self, settings: BackendSettings) -> Backend:
+        self.built += 1
+        return self.backend
+
+
+def _lines(out: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (out / "batch.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_one_unreadable_item_fails_alone_and_the_model_is_built_once(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _folder(tmp_path, ["a", "b"])
+    fake = FakeBackend(as_json(good_briefing()), as_json(good_briefing()))
+    counting = Counting(fake)
+    out = tmp_path / "out"
+    code = cli.run(["batch", str(folder), "-o", str(out), "-f", "json", "-f", "markdown"],
+                   cli.Seams(make_backend=counting))
+    assert code == 13
+    lines = {line["name"]: line for line in _lines(out)}
+    assert [lines[n]["status"] for n in ("a", "b", "broken")] == ["ok", "ok", "failed"]
+    assert lines["broken"]["code"] == 3 and "binary" in lines["broken"]["reason"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "a.md", "b.json", "b.md", "batch.jsonl"]
+    assert lines["a"]["outputs"] == [str(out / "a.json"), str(out / "a.md")]
+    assert lines["a"]["calls"] >= 2 and lines["a"]["prompt_tokens"] > 0 and lines["a"]["support_rate"] == 1.0
+    assert counting.built == 1  # the judge is the same backend; one model for the whole batch
+    err = capsys.readouterr().err
+    assert "[3/3] broken: failed" in err and "2 ok, 1 failed, 0 cached" in err
+    assert "1 of 3 items failed" in err
+
+
+class Interrupting(FakeBackend):
+    """Answers like FakeBackend until the briefing call number `stop`, which Ctrl-C interrupts."""
+
+    def __init__(self, *outputs: str, stop: int):
+        super().__init__(*outputs)
+        self.stop, self.briefings = stop, 0
+
+    def chat(self, request: ChatRequest, progress: Any = None) -> ChatResult:
+        from briefing import support
+
+        if request.json_schema != support.SCHEMA:
+            self.briefings += 1
+            if self.briefings == self.stop:
+                raise KeyboardInterrupt
+        return super().chat(request, progress)
+
+
+def test_an_interrupted_batch_resumes_without_redoing_the_finished_items(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, ["a", "b", "c", "d"])
+    (folder / "broken.txt").unlink()
+    out = tmp_path / "out"
+    first = Interrupting(*[as_json(good_briefing())] * 4, stop=3)
+    assert cli.run(["batch", str(folder), "-o", str(out)], cli.Seams(make_backend=lambda s: first)) == 130
+    assert [(line["name"], line["status"]) for line in _lines(out)] == [("a", "ok"), ("b", "ok")]
+    assert sorted(p.name for p in out.iterdir()) == ["a.md", "b.md", "batch.jsonl"]  # nothing half-written
+    before = (out / "a.md").stat().st_mtime_ns
+    second = FakeBackend(*[as_json(good_briefing())] * 2)
+    assert cli.run(["batch", str(folder), "-o", str(out)], cli.Seams(make_backend=lambda s: second)) == 0
+    assert [(line["name"], line["status"]) for line in _lines(out)][2:] == [
+        ("a", "cached"), ("b", "cached"), ("c", "ok"), ("d", "ok")]
+    assert len(second.requests) == 2 and (out / "a.md").stat().st_mtime_ns == before
+    # --force briefs everything again.
+    third = FakeBackend(*[as_json(good_briefing())] * 4)
+    assert cli.run(["batch", str(folder), "-o", str(out), "--force"], cli.Seams(make_backend=lambda s: third)) == 0
+    assert len(third.requests) == 4
+
+
+def test_a_manifest_gives_each_item_its_sources_name_and_options(tmp_path: Path) -> None:
+    shutil.copy(SEED, tmp_path / "seed.txt")
+    manifest = tmp_path / "items.jsonl"
+    manifest.write_text(json.dumps({"sources": ["seed.txt"], "name": "ukraine", "focus": "What will NATO do?",
+                                    "length": "standard"}) + "\n\n"
+                        + json.dumps({"sources": "seed.txt"}) + "\n", encoding="utf-8")
+    items = batch.items_from([str(manifest)])
+    assert [(i.name, i.sources, i.options) for i in items] == [
+        ("ukraine", (str(tmp_path / "seed.txt"),), {"focus": "What will NATO do?", "length": "standard"}),
+        ("seed", (str(tmp_path / "seed.txt"),), {})]
+    fake = FakeBackend(as_json(good_briefing()), as_json(good_briefing()))
+    outcomes = batch.brief_many(items, fake, GenerateOptions(), tmp_path / "out")
+    assert [o.status for o in outcomes] == ["ok", "ok"]
+    assert "What will NATO do?" in fake.requests[0].messages[-1]["content"]
+    assert outcomes[0].key != outcomes[1].key  # the focus and length change the answer: another key
+    with pytest.raises(batch.InputError, match="line 1: unknown field"):
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text('{"sources": ["seed.txt"], "fokus": "x"}\n', encoding="utf-8")
+        batch.items_from([str(bad)])
+
+
+def test_items_from_folders_globs_and_paths_get_unique_names(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    for folder in ("x", "y"):
+        (tmp_path / folder / "story.txt").write_text("Text.", encoding="utf-8")
+    items = batch.items_from([str(tmp_path / "x"), str(tmp_path / "y" / "*.txt"), "https://example.org/news/a"])
+    assert [i.name for i in items] == ["story", "story-2", "a"]
+    with pytest.raises(batch.InputError, match="matches no file"):
+        batch.items_from([str(tmp_path / "*.pdf")])
