@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import attribution
+from .injection.grammar import PARSING
 from .sources import Source
 
 if TYPE_CHECKING:
@@ -143,11 +144,21 @@ def available() -> bool:
     return _pipeline() is not None
 
 
+# spaCy's pipelines are not made for threads: items of a batch briefed at once against a server
+# parse one at a time, here and in the detector (a parse takes a fraction of a second; the model, minutes).
+_PARSING = PARSING
+
+
 def find(sources: list[Source], shown: set[str] | None = None) -> list[Candidate]:
     """Every actor named in the sentences (only those in `shown`, when given), most mentioned first.
 
     Returns an empty list when spaCy is not installed.
     """
+    with _PARSING:
+        return _find(sources, shown)
+
+
+def _find(sources: list[Source], shown: set[str] | None) -> list[Candidate]:
     nlp = _pipeline()
     if nlp is None:
         return []

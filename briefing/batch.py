@@ -7,7 +7,8 @@ its files in place, is not briefed again (`cached`) unless `force`. Every file i
 or not at all and each line of `batch.jsonl` is flushed to disk before the next item starts, so
 an interrupted batch keeps every finished item and resumes where it stopped. One item's failure
 (bad input, a refusal, a validation failure after repair, a timeout) is recorded with its exit
-code and reason, and the batch goes on. The model is loaded once: one backend briefs every item.
+code and reason, and the batch goes on. The model is loaded once: one backend briefs every item,
+one item after another in process, several at once against a server (`concurrency`).
 """
 
 from __future__ import annotations
@@ -173,46 +174,78 @@ def finished(out_dir: Path) -> dict[str, Outcome]:
 
 def brief_many(items: Sequence[Item], backend: Backend, options: GenerateOptions, out_dir: Path,
                formats: Sequence[str] = ("markdown",), *, judge: Backend | None = None, force: bool = False,
-               limits: SourceLimits | None = None,
+               limits: SourceLimits | None = None, concurrency: int = 1,
                on_item: Callable[[Outcome, int, int], None] | None = None) -> list[Outcome]:
-    """Brief each item with one backend into `out_dir`, one after another; `on_item(outcome, done,
-    total)` is called after each. Returns every item's outcome, in order.
+    """Brief each item with one backend into `out_dir`; `on_item(outcome, done, total)` is called
+    after each. Against a server, `concurrency` items are in flight at once on the one shared
+    client (which retries 429s after their Retry-After); a model in process briefs one item after
+    another. Returns every item's outcome, in the items' order.
 
     Raises:
         InputError: `out_dir` is not a folder that can be made.
         KeyboardInterrupt: left to the caller, after the finished items are recorded.
     """
-    from .ingest import load_sources
-
     out_dir.mkdir(parents=True, exist_ok=True)
     if not out_dir.is_dir():
         raise InputError(f"{out_dir}: not a folder")
     done = {} if force else finished(out_dir)
     templates = template_hashes(options.prompts)
-    outcomes = []
-    for n, item in enumerate(items, 1):
-        started = time.monotonic()
-        try:
-            item_options = _options(options, item)
-            sources = load_sources(list(item.sources), limits=limits)
-            key = key_of([s.sha256 for s in sources], backend.model, templates, item_options)
-            previous = done.get(item.name)
-            if previous is not None and previous.key == key and all(Path(p).is_file() for p in previous.outputs):
-                outcome = replace(previous, status="cached", seconds=round(time.monotonic() - started, 2))
-            else:
-                outcome = _brief(item, sources, key, backend, judge, item_options, out_dir, formats)
-        except BriefingError as e:
-            outcome = Outcome(item.name, "failed", sources=list(item.sources), code=e.exit_code,
-                              reason=" ".join(str(e).split()))
-            if isinstance(e, ValidationFailedError):
-                raw = _save_raw(out_dir, item.name, e.raw_output)
-                outcome.reason += f"; raw output saved to {raw}"
-        outcome.seconds = round(time.monotonic() - started, 2)
+    results: dict[int, Outcome] = {}
+
+    def one(item: Item) -> Outcome:
+        return _one(item, backend, judge, options, out_dir, formats, templates, done.get(item.name), limits)
+
+    def finish(n: int, outcome: Outcome) -> None:
         _record(out_dir, outcome)
-        outcomes.append(outcome)
+        results[n] = outcome
         if on_item is not None:
-            on_item(outcome, n, len(items))
-    return outcomes
+            on_item(outcome, len(results), len(items))
+
+    if concurrency <= 1 or getattr(backend, "name", "") != "openai_compat":  # a model in process: one at a time
+        for n, item in enumerate(items):
+            finish(n, one(item))
+    else:
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="batch")
+        futures = {pool.submit(one, item): n for n, item in enumerate(items)}
+        try:
+            for future in as_completed(futures):
+                finish(futures[future], future.result())
+        except KeyboardInterrupt:
+            # What is in flight ends and is recorded; what has not started never starts.
+            pool.shutdown(wait=True, cancel_futures=True)
+            for future, n in futures.items():
+                if n not in results and future.done() and not future.cancelled() and future.exception() is None:
+                    finish(n, future.result())
+            raise
+        pool.shutdown()
+    return [results[n] for n in sorted(results)]
+
+
+def _one(item: Item, backend: Backend, judge: Backend | None, options: GenerateOptions, out_dir: Path,
+         formats: Sequence[str], templates: dict[str, str], previous: Outcome | None,
+         limits: SourceLimits | None) -> Outcome:
+    """One item's outcome: cached when a finished line holds its key and its files, else briefed."""
+    from .ingest import load_sources
+
+    started = time.monotonic()
+    try:
+        item_options = _options(options, item)
+        sources = load_sources(list(item.sources), limits=limits)
+        key = key_of([s.sha256 for s in sources], backend.model, templates, item_options)
+        if previous is not None and previous.key == key and all(Path(p).is_file() for p in previous.outputs):
+            outcome = replace(previous, status="cached")
+        else:
+            outcome = _brief(item, sources, key, backend, judge, item_options, out_dir, formats)
+    except BriefingError as e:
+        outcome = Outcome(item.name, "failed", sources=list(item.sources), code=e.exit_code,
+                          reason=" ".join(str(e).split()))
+        if isinstance(e, ValidationFailedError):
+            raw = _save_raw(out_dir, item.name, e.raw_output)
+            outcome.reason += f"; raw output saved to {raw}"
+    outcome.seconds = round(time.monotonic() - started, 2)
+    return outcome
 
 
 def _options(options: GenerateOptions, item: Item) -> GenerateOptions:
@@ -271,8 +304,9 @@ def _save_raw(out_dir: Path, name: str, raw: str) -> Path:
     return path
 
 
-def summary(outcomes: Sequence[Outcome]) -> str:
-    """The table printed at the end of a batch: one row per item, then the totals."""
+def summary(outcomes: Sequence[Outcome], retries: int = 0) -> str:
+    """The table printed at the end of a batch: one row per item, then the totals (with the
+    answers the server asked to retry, 429 or 5xx, when there were any)."""
     rows = [f"{'item':<32} {'status':<7} {'code':>4} {'tokens':>9} {'calls':>5} {'seconds':>8}  reason"]
     for o in outcomes:
         tokens = o.prompt_tokens + o.completion_tokens
@@ -282,5 +316,5 @@ def summary(outcomes: Sequence[Outcome]) -> str:
     tokens = sum(o.prompt_tokens + o.completion_tokens for o in outcomes if o.status == "ok")
     seconds = sum(o.seconds for o in outcomes)
     rows.append(f"{counts['ok']} ok, {counts['failed']} failed, {counts['cached']} cached; {tokens:,} tokens; "
-                f"{seconds:.1f} s")
+                f"{seconds:.1f} s of item time" + (f"; {retries} answers retried (429 or 5xx)" if retries else ""))
     return "\n".join(rows) + "\n"

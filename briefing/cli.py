@@ -274,8 +274,9 @@ def batch_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No line per item on stderr.")] = False,
     **flags: Any,
 ) -> None:
-    """Brief many items into one folder, one after another on one loaded model; finished items are
-    skipped when the same command runs again, and one item's failure does not stop the rest."""
+    """Brief many items into one folder on one loaded model (against a server, --concurrency items at
+    once); finished items are skipped when the same command runs again, and one item's failure does
+    not stop the rest."""
     from . import batch
     from .errors import BatchFailedError
 
@@ -297,11 +298,12 @@ def batch_cmd(
 
     try:
         outcomes = batch.brief_many(todo, backend, conf.generate, output, [f.value for f in fmts or [Format.markdown]],
-                                    judge=judge, force=force, limits=conf.sources, on_item=report)
+                                    judge=judge, force=force, limits=conf.sources, on_item=report,
+                                    concurrency=conf.generate.concurrency)
     except KeyboardInterrupt:
         _fail("interrupted; every finished item is kept (see batch.jsonl): run the same command to resume")
         raise typer.Exit(130) from None
-    sys.stderr.write(batch.summary(outcomes))
+    sys.stderr.write(batch.summary(outcomes, getattr(backend, "retries", 0)))
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise BatchFailedError(f"{len(failed)} of {len(outcomes)} items failed; each has its line in "

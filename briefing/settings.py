@@ -101,7 +101,8 @@ class GenerateOptions:
         default_help="the backend's: short locally, else standard")
     vars: dict[str, str] = setting({}, "KEY=VALUE made available to templates as vars.KEY.", flag="var")
     max_tokens: int = setting(2048, "Output token limit per model call.", ge=256)
-    concurrency: int = setting(4, "Parts of a long document read at once against a server.", ge=1)
+    concurrency: int = setting(4, "Calls in flight at once against a server: the parts of a long document, "
+                               "the items of a batch.", ge=1)
     # The model, left to choose, named 9 of 44 key actors of the development articles
     # (bench/quality.py); the names the sources write most, ranked by mentions and speech, named 30
     # (README, Benchmarks).

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,11 +83,17 @@ class Source:
         return list(dict.fromkeys(m.group() for m in URL.finditer(self.text) if m.group().startswith("http")))
 
 
-@lru_cache(maxsize=1)
-def _segmenter() -> pysbd.Segmenter:
-    import pysbd
+_LOCAL = threading.local()
 
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+def _segmenter() -> pysbd.Segmenter:
+    """pysbd's segmenter, one per thread: it keeps the text it splits on itself (the items of a
+    batch may be read at once)."""
+    if not hasattr(_LOCAL, "segmenter"):
+        import pysbd
+
+        _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return _LOCAL.segmenter
 
 
 def split_sentences(text: str, source_id: str) -> list[Sentence]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +25,8 @@ class Script:
 
     replies: list[Reply]
     requests: list[dict[str, Any]] = field(default_factory=list)
+    # When given, the reply to each request body instead (concurrent clients: order is not known).
+    route: Callable[[dict[str, Any]], Reply] | None = None
 
     def next(self) -> Reply:
         return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
@@ -46,8 +48,9 @@ def stub_server(script: Script) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             length = int(self.headers.get("content-length", 0))
-            script.requests.append(json.loads(self.rfile.read(length)))
-            reply = script.next()
+            body = json.loads(self.rfile.read(length))
+            script.requests.append(body)
+            reply = script.route(body) if script.route else script.next()
             threading.Event().wait(reply.delay)
             data = json.dumps(reply.body).encode()
             self.send_response(reply.status)

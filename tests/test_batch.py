@@ -130,3 +130,63 @@ def test_items_from_folders_globs_and_paths_get_unique_names(tmp_path: Path) -> 
     assert [i.name for i in items] == ["story", "story-2", "a"]
     with pytest.raises(batch.InputError, match="matches no file"):
         batch.items_from([str(tmp_path / "*.pdf")])
+
+
+def test_items_in_flight_against_a_server_survive_429s_and_a_slow_item(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import threading
+    import time
+
+    from briefing import support
+
+    from stub_server import Reply, Script, completion, stub_server
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(6):  # the sample, each copy with a last line of its own (the ids before it are the same)
+        text = SEED.read_text(encoding="utf-8") + f"\nItem {n} closes here{' SLOW' if n == 2 else ''}.\n"
+        (folder / f"item{n}.txt").write_text(text, encoding="utf-8")
+    lock, seen, finished_at = threading.Lock(), {"requests": 0, "most": 0, "now": 0}, {}
+
+    def route(body: dict[str, Any]) -> Reply:
+        with lock:
+            seen["requests"] += 1
+            count = seen["requests"]
+        schema = body.get("response_format", {}).get("json_schema", {}).get("schema")
+        if count in (2, 5):  # busy: come back in a moment
+            return Reply(429, {"error": {"message": "rate limited"}}, {"retry-after": "0"})
+        if schema == support.SCHEMA:
+            return completion('"supported"')
+        slow = "SLOW" in json.dumps(body)
+        with lock:
+            seen["now"] += 1
+            seen["most"] = max(seen["most"], seen["now"])
+        time.sleep(0.8 if slow else 0.2)
+        with lock:
+            seen["now"] -= 1
+            finished_at["SLOW" if slow else len(finished_at)] = time.monotonic()
+        return completion(as_json(good_briefing()))
+
+    script = Script([], route=route)
+    out = tmp_path / "out"
+    with stub_server(script) as url:
+        code = cli.run(["batch", str(folder), "-o", str(out), "-f", "json", "--base-url", url, "--model", "stub",
+                        "--structured-output", "json_schema", "--concurrency", "4"])
+    assert code == 0
+    lines = _lines(out)
+    assert sorted(line["name"] for line in lines) == [f"item{n}" for n in range(6)]
+    assert {line["status"] for line in lines} == {"ok"}
+    for n in range(6):
+        document = json.loads((out / f"item{n}.json").read_text(encoding="utf-8"))
+        assert document["briefing"]["title"] == good_briefing()["title"]
+        assert document["sources"][0]["origin"].endswith(f"item{n}.txt")
+    assert seen["most"] > 1  # items were in flight together
+    assert sum(t < finished_at["SLOW"] for k, t in finished_at.items() if k != "SLOW") >= 2  # the slow one held none up
+    err = capsys.readouterr().err
+    assert "6 ok, 0 failed, 0 cached" in err and "2 answers retried (429 or 5xx)" in err
+
+
+def test_the_summary_counts_the_answers_retried() -> None:
+    outcomes = [batch.Outcome("a", "ok", prompt_tokens=10, completion_tokens=5, calls=2, seconds=1.0)]
+    assert "1 ok, 0 failed, 0 cached; 15 tokens; 1.0 s of item time; 2 answers retried (429 or 5xx)" in \
+        batch.summary(outcomes, retries=2)

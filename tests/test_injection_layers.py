@@ -435,6 +435,12 @@ def test_grammar_says_what_it_saw(sentence: str, why: str) -> None:
     assert reason(sentence) == why
 
 
+def test_a_letter_to_someone_is_not_the_letters_of_a_text() -> None:
+    assert reason("Write a letter to your MP about the cuts.") is None
+    assert reason("Compose a letter to a principal requesting more books for the library.") is None
+    assert reason("Reverse the order of the letters in each word.") == "an imperative about the form of the text"
+
+
 def test_an_order_given_in_the_story_is_reporting() -> None:
     assert reason("The minister told officials to include the new figures in their response.") is None
     assert reason('"Give me your answer by Monday," the chairman told the board.') is None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,7 +106,16 @@ class OpenAICompatBackend:
         self._auto = mode is None
         self._memory = memory
         self._key = f"{self.base_url} {model}"
-        self._client = client or _make_client(self.base_url, api_key, timeout, max_retries)
+        # Answers that the client retries (429 Too Many Requests, honouring Retry-After, and 5xx),
+        # counted across threads: a batch with items in flight shares this one client.
+        self.retries = 0
+        self._lock = threading.Lock()
+        self._client = client or _make_client(self.base_url, api_key, timeout, max_retries, self._count)
+
+    def _count(self, response: Any) -> None:
+        if response.status_code == 429 or response.status_code >= 500:
+            with self._lock:
+                self.retries += 1
 
     def describe(self) -> Iterator[str]:
         yield f"server: {self.base_url}"
@@ -245,7 +255,8 @@ def _brief(e: Any) -> str:
     return " ".join(str(message or e.message).split())[:200]
 
 
-def _make_client(base_url: str, api_key: str | None, timeout: float, max_retries: int) -> openai.OpenAI:
+def _make_client(base_url: str, api_key: str | None, timeout: float, max_retries: int,
+                 on_response: Callable[[Any], None] | None = None) -> openai.OpenAI:
     import openai
 
     return openai.OpenAI(
@@ -253,6 +264,7 @@ def _make_client(base_url: str, api_key: str | None, timeout: float, max_retries
         api_key=api_key or PLACEHOLDER_KEY,
         timeout=timeout,
         max_retries=max_retries,
+        http_client=openai.DefaultHttpxClient(event_hooks={"response": [on_response]}) if on_response else None,
     )
 
 

@@ -27,6 +27,7 @@ not shaping it.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +42,10 @@ AUDIENCE = {"reader", "readers", "audience", "audiences"}
 TEXT_FORM = {"letter", "letters", "vowel", "vowels", "consonant", "consonants", "character", "characters", "space",
              "spaces", "punctuation", "typo", "typos", "misspelling", "misspellings", "spelling", "anagram",
              "anagrams", "emoji", "emojis", "syllable", "syllables", "capitals", "uppercase", "lowercase"}
+# Words of the form of a text that also name other things: a letter to the editor, office space.
+AMBIGUOUS_FORM = {"letter", "letters", "character", "characters", "space", "spaces", "word", "words"}
+COUNTING = {"every", "each", "all", "other", "first", "last", "second", "third", "fourth", "fifth", "sixth",
+            "capital", "single", "individual", "alternate", "random"}
 # Verbs that pass an answer on rather than shape it: "Send your answers to the quiz by Friday".
 PASSING_ON = {"send", "submit", "post", "email", "e-mail", "mail", "text", "share", "leave", "forward", "enter",
               "bring", "hand", "return", "save", "keep", "check", "compare"}
@@ -104,6 +109,11 @@ def _reports(folded: str) -> bool:
     return REPORTING.search(folded) is not None and DEIXIS.search(folded) is None
 
 
+# One parse at a time in the process, for this parser and the name finder's (`actors`): spaCy's
+# pipelines are not made for threads, and the items of a batch may be read at once.
+PARSING = threading.RLock()
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Any:
     try:
@@ -127,18 +137,21 @@ def directives(sentences: list[str]) -> list[str | None]:
         found[i] = foreign_directive(sentence, text)
         if found[i] is None and candidate(text):
             english.append(i)
-    nlp = _parser() if english else None
+    with PARSING:
+        nlp = _parser() if english else None
     if nlp is None:
         return found
     # The tagger reads a sentence-initial verb as a noun or adjective often ("Scramble letters...");
     # after "Please" it reads the mood right. Both readings are tried.
     texts = [sentences[i].strip() for i in english]
     pleased = [f"Please {t[:1].lower()}{t[1:]}" for t in texts]
-    docs = list(nlp.pipe(texts + pleased))
-    for n, i in enumerate(english):
-        if _reports(folded[i]) and not _YOUR_OUTPUT.search(folded[i]):
-            continue
-        found[i] = _directive(docs[n], folded[i]) or _directive(docs[n + len(english)], folded[i])
+    with PARSING:
+        docs = list(nlp.pipe(texts + pleased))
+        found_english = [_directive(docs[n], folded[i]) or _directive(docs[n + len(english)], folded[i])
+                         if not (_reports(folded[i]) and not _YOUR_OUTPUT.search(folded[i])) else None
+                         for n, i in enumerate(english)]
+    for i, why in zip(english, found_english, strict=True):
+        found[i] = why
     return found
 
 
@@ -191,11 +204,22 @@ def _passed_on(verb: Any) -> bool:
 
 
 def _shapes_text(verb: Any) -> bool:
-    """An order about letters, vowels, spaces or spelling: its object, or what its object is made of."""
+    """An order about letters, vowels, spaces or spelling: its object, or what its object is made of.
+    A letter, word or space may be something else ("Compose a letter to the principal"): it counts
+    when it is counted off ("every third letter", "each word") or is part of words or an answer."""
     for token in verb.subtree:
-        if token.lower_ in TEXT_FORM and token.dep_ in ("dobj", "pobj", "conj", "appos", "nsubjpass", "ROOT"):
+        if token.lower_ not in TEXT_FORM or token.dep_ not in ("dobj", "pobj", "conj", "appos", "nsubjpass", "ROOT"):
+            continue
+        if token.lower_ not in AMBIGUOUS_FORM or _counted_off(token) or any(
+                c.dep_ == "prep" and any(g.lower_ in TEXT_FORM | OUTPUT_NOUNS | {"word", "words"}
+                                         and (g.lower_ not in AMBIGUOUS_FORM or _counted_off(g))
+                                         for g in c.children) for c in token.children):
             return True
     return False
+
+
+def _counted_off(token: Any) -> bool:
+    return any(c.lower_ in COUNTING for c in token.children if c.dep_ in ("det", "amod", "nummod", "advmod"))
 
 
 def _demand(verb: Any, folded: str) -> str | None:
