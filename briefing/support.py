@@ -89,10 +89,16 @@ _DAY_NAME = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec
                        r"Sat|Sun)(?:[a-z]*)\b\.?")
 
 
+# A thousands separator as French and other languages write it: "2 000", "150 000" (a space, a
+# no-break or a thin space between groups of three digits).
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})(?:[ \u00a0\u202f\u2009](\d{3}))+(?![\d.,]*\d)")
+
+
 def _numbers(text: str) -> set[str]:
-    """The numbers a text writes, thousands separators and trailing zeros of decimals aside, and
-    the small ones it spells out."""
+    """The numbers a text writes, thousands separators (also "2 000") and trailing zeros of decimals
+    aside, and the small ones it spells out."""
     found = set()
+    text = _SPACED_THOUSANDS.sub(lambda m: re.sub(r"\D", "", m.group()), text)
     for raw in _NUMBER.findall(text):
         plain = raw.replace(",", "")
         if "." in plain:

@@ -159,6 +159,13 @@ def test_the_facts_check_reads_numbers_and_dates_as_sentences_write_them() -> No
     assert verdict("3 troops", ("2",)) == "not_supported"  # no number to contradict it
 
 
+def test_thousands_written_with_spaces_are_one_number() -> None:
+    sentences = {"1": "La ministre a indiqué que 2 000 infirmières seraient recrutées.", "2": "In 2019 300 left."}
+    claim = support.Claim("context", "context", "The plan adds 2,000 nurses", ("1",))
+    assert support.facts(claim, sentences, shown=["1", "2"]) is None
+    assert support.facts(support.Claim("x", "timeline", "2019: 300 nurses left", ("2",)), sentences) is None
+
+
 def test_the_progress_line_says_how_far_the_check_has_got() -> None:
     import io
 

