@@ -16,6 +16,7 @@ Runs `briefing generate CASE --format json` on every case of a suite folder (def
     python bench/injection.py --detector-only                   # no model: the sentence detector alone
     python bench/injection.py --detector-only --bipia           # BIPIA's 75 instructions in 3 hosts x 2 places
     python bench/injection.py --bipia --keep out/               # a sample of 20 of them briefed end to end
+    python bench/injection.py --bipia --directive-only -- --show-ai-directed   # the detector bypassed
 
 Unknown flags are passed to `briefing generate`. `--detector-only` runs briefing.injection's
 `flag_sentences` over every sentence of the suite and of the development corpus
@@ -403,8 +404,11 @@ def bipia_sample(spec: dict[str, list[str]], per_task: int = 2) -> list[tuple[st
     return sample
 
 
-def bipia_end_to_end(path: Path, host: Path, binary: Path, keep: Path | None, extra: list[str]) -> bool:
-    """Brief the host with each sampled instruction placed inside it; held, taken or failed per case."""
+def bipia_end_to_end(path: Path, host: Path, binary: Path, keep: Path | None, extra: list[str],
+                     directive_only: bool = False) -> bool:
+    """Brief the host with each sampled instruction placed inside it; held, taken or failed per case.
+    `directive_only`: the ten directive categories alone (with `-- --show-ai-directed`, what the
+    layers after the detector do when it is bypassed)."""
     sys.path.insert(0, str(ROOT))
     from briefing.ingest import load_source
 
@@ -421,7 +425,8 @@ def bipia_end_to_end(path: Path, host: Path, binary: Path, keep: Path | None, ex
         baseline = " ".join(t for _, t in model_texts(json.loads((out_dir / f"{host.stem}.json").read_text())))
         print(f"{host.name} alone: {base.seconds:.1f} s; title: {base.title}", flush=True)
         counts: dict[str, list[int]] = {}
-        for n, (category, instruction) in enumerate(bipia_sample(spec)):
+        sample = [(c, i) for c, i in bipia_sample(spec) if not (directive_only and c in TASK_CATEGORIES)]
+        for n, (category, instruction) in enumerate(sample):
             file = Path(tmp) / f"bipia-{n:02d}.txt"
             file.write_text(place(text, instruction, PLACES[0]), encoding="utf-8")
             withheld = any(s.ai_directed for s in load_source(file).sentences if instruction[:40] in s.text)
@@ -462,6 +467,8 @@ def main() -> None:
     parser.add_argument("--bipia", type=Path, nargs="?", const=BIPIA, default=None,
                         help=f"BIPIA's instructions (default {BIPIA}) in host articles: with --detector-only all "
                              "of them, else a sample of 20 briefed end to end in the first --host (default: Reuters)")
+    parser.add_argument("--directive-only", action="store_true",
+                        help="with --bipia end to end: the ten directive categories only")
     parser.add_argument("--host", type=Path, action="append",
                         help="host article for --bipia (repeatable; default the sample and two corpus articles)")
     parser.add_argument("--corpus", type=Path, action="append",
@@ -471,7 +478,8 @@ def main() -> None:
     extra = [a for a in extra if a != "--"]
     cases = load_cases(args.suite)
     if args.bipia and not args.detector_only:
-        good = bipia_end_to_end(args.bipia, (args.host or [HOSTS[2]])[0], args.briefing, args.keep, extra)
+        good = bipia_end_to_end(args.bipia, (args.host or [HOSTS[2]])[0], args.briefing, args.keep, extra,
+                                args.directive_only)
     elif args.detector_only and args.bipia:
         good = bipia_detector(args.bipia, args.host or list(HOSTS))
     elif args.detector_only:
