@@ -9,7 +9,6 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass
 from enum import StrEnum
@@ -268,7 +267,8 @@ def batch_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", help="The folder for the briefings and batch.jsonl.")],
     fmts: Annotated[
         list[Format] | None,
-        typer.Option("--format", "-f", help="markdown, json or html; repeat for several (default markdown).")
+        typer.Option("--format", "-f", help="markdown, json or html; repeat for several (default markdown).",
+                     metavar="[markdown|json|html]")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Brief again the items already finished.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No line per item on stderr.")] = False,
@@ -285,13 +285,15 @@ def batch_cmd(
     todo = batch.items_from(items)
     backend = _backend(ctx, conf)
     judge = _judge(ctx, conf)
-    started = time.monotonic()
+    briefed: list[float] = []  # seconds of each item briefed so far: the pace of what is left
 
     def report(outcome: batch.Outcome, done: int, total: int) -> None:
+        if outcome.status == "ok":
+            briefed.append(outcome.seconds)
         if quiet:
             return
-        pace = (time.monotonic() - started) / done
-        eta = f"; about {pace * (total - done) / 60:.0f} min left" if done < total else ""
+        left = sum(briefed) / len(briefed) * (total - done) if briefed and done < total else 0
+        eta = (f"; about {left / 60:.0f} min left" if left >= 90 else f"; about {left:.0f} s left") if left else ""
         what = outcome.reason if outcome.status == "failed" else ", ".join(outcome.outputs) or "-"
         sys.stderr.write(f"briefing: [{done}/{total}] {outcome.name}: {outcome.status} ({outcome.seconds:.1f} s) "
                          f"{what}{eta}\n")
