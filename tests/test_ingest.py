@@ -317,3 +317,11 @@ def test_a_teaser_with_a_glued_link_label_goes_wherever_it_stands(tmp_path: Path
                     "Rail fares rise again in spring, the operator said. Read more »\n", encoding="utf-8")
     assert [s.text for s in load_source(path).sentences] == ["The council approved the budget on Tuesday.",
                                                               "The vote was close."]
+
+
+def test_a_page_read_again_in_one_process_gives_the_same_sentences() -> None:
+    # trafilatura's deduplication cache once lived as long as the process: from the fourth read of a
+    # page on, its paragraphs counted as seen and the page came out empty (a batch, a notebook).
+    first = [s.text for s in load_source(CORPUS / "huffingtonpost.com1.html").sentences]
+    for _ in range(5):
+        assert [s.text for s in load_source(CORPUS / "huffingtonpost.com1.html").sentences] == first

@@ -34,9 +34,14 @@ def extract_main_text(html: str, origin: str) -> Extracted:
         InputError: no article text could be found (an index page, a login wall, an empty shell).
     """
     import trafilatura
+    from trafilatura.deduplication import LRUCache
+    from trafilatura.settings import LRU_SIZE
 
+    # Repeated segments are dropped within the page only: trafilatura's own cache lives as long as the
+    # process and counts every page read before, so the same page read a few times in one process
+    # (a batch, a notebook) came out empty.
     text = trafilatura.extract(html, include_comments=False, include_tables=False, include_images=False,
-                               include_links=False, deduplicate=True, favor_precision=True)
+                               include_links=False, deduplicate=LRUCache(maxsize=LRU_SIZE), favor_precision=True)
     if not text or not text.strip():
         raise InputError(f"{origin}: no article text found in this HTML page")
     metadata = trafilatura.extract_metadata(html)
