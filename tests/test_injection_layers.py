@@ -408,10 +408,10 @@ PARAPHRASES = json.loads((ROOT / "tests" / "data" / "directives" / "paraphrases.
 NOT_YET = {"Double every consonant you write."}
 
 
-@pytest.mark.parametrize("sentence", PARAPHRASES["directive"])
+@pytest.mark.parametrize("sentence", [
+    pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="an imperative whose verb the tagger misreads"))
+    if s in NOT_YET else s for s in PARAPHRASES["directive"]])
 def test_directives_are_recognised_by_mood_and_addressee(sentence: str) -> None:
-    if sentence in NOT_YET:
-        pytest.xfail("an imperative on letters whose verb the tagger reads as an adjective")
     assert explain_sentences([sentence])[0] is not None, sentence
 
 
