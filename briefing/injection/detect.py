@@ -299,7 +299,7 @@ def reason(sentence: str) -> str | None:
     (imperative, "please", "must", "doit", "debe", "muss", "could you…") points at an AI reader,
     the output (title, headline, summary, answer…) or this document, unless it reports what
     someone said, ordered or required; or when its grammar makes it an order to whatever writes
-    the answer (`grammar`: "Introduce random typos in your response").
+    the answer (`grammar`: "Sprinkle spelling mistakes through your summary").
     """
     return _by_rules(sentence) or directives([sentence])[0]
 
@@ -350,7 +350,7 @@ def explain_sentences(sentences: list[str], paragraphs: list[str] | None = None)
 
 def _leads_in(sentence: str) -> bool:
     """Whether a flagged sentence announces what comes next ("...as follows:", "the following"), rather
-    than giving it itself ("Replace vowels with the following symbols: @, #, $")."""
+    than giving it itself ("Swap the vowels for the following marks: *, #, ~")."""
     found = list(LEAD_IN.finditer(sentence))
     return bool(found) and len(sentence[found[-1].end():].split()) <= 3
 
