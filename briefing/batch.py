@@ -267,17 +267,16 @@ def _options(options: GenerateOptions, item: Item) -> GenerateOptions:
 
 def _brief(item: Item, sources: list[Any], key: str, backend: Backend, judge: Backend | None,
            options: GenerateOptions, out_dir: Path, formats: Sequence[str]) -> Outcome:
-    from . import output, pipeline, render
+    from . import output, pipeline
     from .record import total
+    from .render import render_as
 
     run = pipeline.generate(sources, backend, options, judge=judge)
     document = run.to_document()
     paths = []
     for fmt in dict.fromkeys(formats):
         path = out_dir / f"{item.name}.{EXTENSIONS[fmt]}"
-        text = document.dump() if fmt == "json" else render.render_html(document, options.prompts) \
-            if fmt == "html" else render.render_markdown(document, options.prompts)
-        output.write_atomic(path, text)
+        output.write_atomic(path, render_as(document, fmt, options.prompts))
         paths.append(str(path))
     usage = total(run.attempts)
     entries = run.support or []

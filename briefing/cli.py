@@ -129,6 +129,9 @@ def _help(name: str) -> str:
 BACKEND = ("model", "base_url", "api_key", "model_path", "hf_model", "local_model", "structured_output", "timeout",
            "max_retries", "context_window")
 JUDGE = ("judge_model", "judge_base_url")
+# What changes a briefing and how its sources are read: `generate` and `batch` take the same.
+BRIEFING = ("prompts", "audience", "focus", "language", "length", "vars", "max_tokens", "concurrency", "named_actors",
+            "support_check", "max_bytes", "max_sources", "fetch_timeout")
 Output = Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")]
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing output file.")]
 
@@ -173,8 +176,7 @@ def _parse_vars(pairs: list[str]) -> dict[str, str]:
 
 
 @app.command(cls=_Command)
-@with_settings(*BACKEND, *JUDGE, "prompts", "audience", "focus", "language", "length", "vars", "max_tokens",
-               "concurrency", "named_actors", "support_check", "max_bytes", "max_sources", "fetch_timeout")
+@with_settings(*BACKEND, *JUDGE, *BRIEFING)
 def generate(
     ctx: typer.Context,
     sources: Annotated[
@@ -244,18 +246,13 @@ def _generate(sources: list[Source], backend: Backend, options: GenerateOptions,
 
 
 def _rendered(document: BriefingDocument, fmt: Format, prompts: Path | None, template: Path | None) -> str:
-    from . import render, templates
+    from . import render
 
-    if fmt is Format.json:
-        return document.dump()
-    if fmt is Format.html:
-        return render.render_html(document, prompts, str(template) if template else templates.REPORT_HTML)
-    return render.render_markdown(document, prompts, str(template) if template else templates.REPORT)
+    return render.render_as(document, fmt.value, prompts, str(template) if template else None)
 
 
 @app.command("batch", cls=_Command)
-@with_settings(*BACKEND, *JUDGE, "prompts", "audience", "focus", "language", "length", "vars", "max_tokens",
-               "concurrency", "named_actors", "support_check", "max_bytes", "max_sources", "fetch_timeout")
+@with_settings(*BACKEND, *JUDGE, *BRIEFING)
 def batch_cmd(
     ctx: typer.Context,
     items: Annotated[

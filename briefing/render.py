@@ -50,6 +50,16 @@ def cite(ids: list[str]) -> str:
     return "[" + ", ".join(md(i) for i in ids) + "]"
 
 
+def render_as(document: BriefingDocument, fmt: str, prompts: Path | None = None, template: str | None = None) -> str:
+    """The document as `fmt` writes it: "json" (the saved briefing), "html" or "markdown"; `template`
+    replaces the packaged report template."""
+    if fmt == "json":
+        return document.dump()
+    if fmt == "html":
+        return render_html(document, prompts, template or templates.REPORT_HTML)
+    return render_markdown(document, prompts, template or templates.REPORT)
+
+
 def render_markdown(document: BriefingDocument, prompts: Path | None = None, template: str = templates.REPORT) -> str:
     """Render a briefing document to Markdown; same input, same bytes.
 

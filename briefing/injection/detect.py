@@ -49,7 +49,6 @@ from .lexicon import (
     POLITE,
     POSSESSED,
     READER_AI,
-    REPORTING,
     REQUEST,
     SECOND_PERSON,
     TAG_CHARS,
@@ -58,6 +57,7 @@ from .lexicon import (
     TURN_OPEN,
     VOCATIVE,
     fold,
+    reports,
 )
 
 
@@ -177,7 +177,7 @@ def _check_address(text: str) -> str | None:
         return "addresses an AI reader"
     if OTHER_VOCATIVES.search(text):
         return "addresses an AI reader"
-    if ADDRESS.search(text) and not _reports(text):
+    if ADDRESS.search(text) and not reports(text):
         return "a note addressed to AI models"
     if FOREIGN_OVERRIDE.search(text):
         return "tells the model to drop its instructions"
@@ -189,13 +189,8 @@ def _check_address(text: str) -> str | None:
     return None
 
 
-def _reports(text: str) -> bool:
-    """Whether a sentence reports what someone said or required; not when it points at this very document."""
-    return REPORTING.search(text) is not None and DEIXIS.search(text) is None
-
-
 def _check_imperative(text: str) -> str | None:
-    reporting = _reports(text)
+    reporting = reports(text)
     for body in dict.fromkeys((_strip_lead(text), re.sub(r"^[\W_]+", "", text))):
         start = OPENERS_RE.match(body).end()  # type: ignore[union-attr]
         intro = INTRO.match(body)
@@ -223,7 +218,7 @@ _PASSING_ON = re.compile(r"(?:send|submit|post|e-?mail|mail|share|leave|forward|
 
 
 def _check_obligation(text: str) -> str | None:
-    reporting = _reports(text)
+    reporting = reports(text)
     for n, found in enumerate(MODAL.finditer(text)):
         if n == _MOST:
             break

@@ -30,7 +30,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-from .lexicon import DEIXIS, REPORTING, fold
+from .lexicon import DEIXIS, fold, reports
 
 # The answer the reader of this document writes, when it is "your" one.
 OUTPUT_NOUNS = {"answer", "answers", "response", "responses", "reply", "replies", "output", "outputs", "summary",
@@ -97,15 +97,11 @@ def candidate(folded: str) -> bool:
 
 def foreign_directive(sentence: str, folded: str) -> str | None:
     """French, Spanish or German: an order about the reader's own answer."""
-    if "?" in sentence or _FOREIGN_PASSING_ON.match(folded) or _reports(folded):
+    if "?" in sentence or _FOREIGN_PASSING_ON.match(folded) or reports(folded):
         return None
     if _FOREIGN_YOUR_OUTPUT.search(folded) or _GERMAN_FORMAL.search(sentence):
         return "an order about the reader's own answer"
     return None
-
-
-def _reports(folded: str) -> bool:
-    return REPORTING.search(folded) is not None and DEIXIS.search(folded) is None
 
 
 # One parse at a time in the process, for this parser and the name finder's (`actors`): spaCy's
@@ -142,7 +138,7 @@ def directives(sentences: list[str]) -> list[str | None]:
     with PARSING:
         docs = list(nlp.pipe(texts + pleased))
         found_english = [_directive(docs[n], folded[i]) or _directive(docs[n + len(english)], folded[i])
-                         if not (_reports(folded[i]) and not _YOUR_OUTPUT.search(folded[i])) else None
+                         if not (reports(folded[i]) and not _YOUR_OUTPUT.search(folded[i])) else None
                          for n, i in enumerate(english)]
     for i, why in zip(english, found_english, strict=True):
         found[i] = why
@@ -155,10 +151,10 @@ def _quoted(token: Any) -> bool:
 
 
 def _directive(doc: Any, folded: str) -> str | None:
-    reports = _reports(folded)
+    reporting = reports(folded)
     for sent in doc.sents:
         root = sent.root
-        quoted_speech = reports and _quoted(root)
+        quoted_speech = reporting and _quoted(root)
         if not quoted_speech and _ordered(root):
             if any(_is_output(t) for t in root.subtree) and not _passed_on(root):
                 return "an imperative aimed at the answer"
@@ -171,7 +167,7 @@ def _directive(doc: Any, folded: str) -> str | None:
                                                                         and t.dep_ == "ROOT" for t in sent):
             return "an order about the answer, without a verb"
         for token in sent:
-            why = None if reports and _quoted(token) else _demand(token, folded)
+            why = None if reporting and _quoted(token) else _demand(token, folded)
             if why:
                 return why
     return None

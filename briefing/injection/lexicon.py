@@ -316,6 +316,12 @@ REPORTING = re.compile(
     r"|heisst es|gemass)\b"
 )
 
+def reports(folded: str) -> bool:
+    """Whether a folded sentence reports what someone said or required; not when it points at this
+    very document."""
+    return REPORTING.search(folded) is not None and DEIXIS.search(folded) is None
+
+
 # --- standalone signals ------------------------------------------------------------------------
 MARKUP = re.compile(
     rf"[{LT}]\s*[{BAR}][^{LT}{GT}\n]{{0,64}}[{BAR}]\s*[{GT}]|\[\s*/?\s*(?:INST|SYSTEM_PROMPT)\s*\]"
