@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .calls import Unanswered
 from .errors import BriefingError, InputError, ValidationFailedError
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class Outcome:
     """What became of one item: one line of `batch.jsonl`."""
 
     name: str
-    status: str  # "ok" | "failed" | "cached"
+    status: str  # "ok" | "failed" | "cached" | "waiting" (for a batch engine's answers)
     key: str = ""
     sources: list[str] = field(default_factory=list)
     code: int = 0
@@ -238,6 +239,9 @@ def _one(item: Item, backend: Backend, judge: Backend | None, options: GenerateO
             outcome = replace(previous, status="cached")
         else:
             outcome = _brief(item, sources, key, backend, judge, item_options, out_dir, formats)
+    except Unanswered as e:  # a batch engine answers in the next round (`rounds`)
+        outcome = Outcome(item.name, "waiting", sources=list(item.sources),
+                          reason=f"waits for {len(e.custom_ids)} answers of the batch engine")
     except BriefingError as e:
         outcome = Outcome(item.name, "failed", sources=list(item.sources), code=e.exit_code,
                           reason=" ".join(str(e).split()))
@@ -311,9 +315,10 @@ def summary(outcomes: Sequence[Outcome], retries: int = 0) -> str:
         tokens = o.prompt_tokens + o.completion_tokens
         rows.append(f"{o.name[:32]:<32} {o.status:<7} {o.code or '':>4} {tokens or '':>9} {o.calls or '':>5} "
                     f"{o.seconds:>8.1f}  {o.reason[:100]}")
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "failed", "cached")}
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "failed", "cached", "waiting")}
     tokens = sum(o.prompt_tokens + o.completion_tokens for o in outcomes if o.status == "ok")
     seconds = sum(o.seconds for o in outcomes)
-    rows.append(f"{counts['ok']} ok, {counts['failed']} failed, {counts['cached']} cached; {tokens:,} tokens; "
+    waiting = f", {counts['waiting']} waiting" if counts["waiting"] else ""
+    rows.append(f"{counts['ok']} ok, {counts['failed']} failed, {counts['cached']} cached{waiting}; {tokens:,} tokens; "
                 f"{seconds:.1f} s of item time" + (f"; {retries} answers retried (429 or 5xx)" if retries else ""))
     return "\n".join(rows) + "\n"

@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from .backends.base import Backend, ChatRequest, ChatResult, ProgressCallback
 from .errors import ModelRefusedError, TruncatedOutputError
 from .record import Attempt
+
+
+class Unanswered(Exception):  # noqa: N818 (not an error: the answers come in a later round)
+    """Requests a backend has no answer for yet: a batch engine answers them in the next round
+    (`rounds`). Not a `BriefingError`: the item waits, it has not failed."""
+
+    def __init__(self, custom_ids: list[str]):
+        super().__init__(f"{len(custom_ids)} requests wait for an answer")
+        self.custom_ids = custom_ids
+
+
+def each(results: list[Any]) -> list[Any]:
+    """The results of calls made side by side, when every one was answered; else the requests of
+    all those that were not, together (one round asks them all at once).
+
+    Raises:
+        Unanswered: some results are `Unanswered`.
+    """
+    waiting = [cid for r in results if isinstance(r, Unanswered) for cid in r.custom_ids]
+    if waiting:
+        raise Unanswered(waiting)
+    return results
 
 
 def call(backend: Backend, request: ChatRequest, kind: str,

@@ -269,19 +269,43 @@ def batch_cmd(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Brief again the items already finished.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No line per item on stderr.")] = False,
+    emit: Annotated[
+        Path | None, typer.Option("--emit", help="Call no model: write the requests the items wait for to this "
+                                                 "file (OpenAI Batch JSONL, for OpenAI or `vllm run-batch`; needs "
+                                                 "--model).", metavar="REQUESTS.jsonl")
+    ] = None,
+    collect: Annotated[
+        list[Path] | None, typer.Option("--collect", help="First take in a batch engine's answers (OpenAI output "
+                                                          "or error file, vLLM output); repeat for several.",
+                                        metavar="RESULTS.jsonl")
+    ] = None,
+    openai_batch: Annotated[
+        bool, typer.Option("--openai-batch", help="Run the rounds on OpenAI's Batch API (OPENAI_API_KEY): upload, "
+                                                  "wait, collect, until every item is done.")
+    ] = False,
+    poll: Annotated[float, typer.Option("--poll", help="Seconds between looks at an OpenAI batch.", min=0)] = 30.0,
     **flags: Any,
 ) -> None:
     """Brief many items into one folder on one loaded model (against a server, --concurrency items at
-    once); finished items are skipped when the same command runs again, and one item's failure does
-    not stop the rest."""
-    from . import batch
+    once; on a batch engine, in rounds of --emit and --collect); finished items are skipped when the
+    same command runs again, and one item's failure does not stop the rest."""
+    from . import batch, rounds
     from .errors import BatchFailedError
 
     _notices(quiet)
     conf = _resolve(**flags).settings
     todo = batch.items_from(items)
-    backend = _backend(ctx, conf)
-    judge = _judge(ctx, conf)
+    engine = None
+    backend: Backend
+    judge: Backend | None
+    if emit is not None or collect or openai_batch:
+        engine = rounds.new_round(output)
+        backend, judge = rounds.backends_for(conf.backend, engine, openai=openai_batch)
+        for path in collect or []:
+            kept, lost = engine.collect(_read_lines(path), str(path))
+            _say(f"{path}: {kept} new answers" + (f", {lost} requests the engine failed" if lost else ""))
+    else:
+        backend, judge = _backend(ctx, conf), _judge(ctx, conf)
     briefed: list[float] = []  # seconds of each item briefed so far: the pace of what is left
 
     def report(outcome: batch.Outcome, done: int, total: int) -> None:
@@ -295,18 +319,67 @@ def batch_cmd(
         sys.stderr.write(f"briefing: [{done}/{total}] {outcome.name}: {outcome.status} ({outcome.seconds:.1f} s) "
                          f"{what}{eta}\n")
 
+    def brief() -> list[batch.Outcome]:
+        return batch.brief_many(todo, backend, conf.generate, output, [f.value for f in fmts or [Format.markdown]],
+                                judge=judge, force=force, limits=conf.sources, on_item=report,
+                                concurrency=conf.generate.concurrency)
+
     try:
-        outcomes = batch.brief_many(todo, backend, conf.generate, output, [f.value for f in fmts or [Format.markdown]],
-                                    judge=judge, force=force, limits=conf.sources, on_item=report,
-                                    concurrency=conf.generate.concurrency)
+        if openai_batch and engine is not None:
+            outcomes = rounds.on_openai(brief, engine, _openai_client(conf), output, _say, poll)
+        else:
+            outcomes = brief()
     except KeyboardInterrupt:
         _fail("interrupted; every finished item is kept (see batch.jsonl): run the same command to resume")
         raise typer.Exit(130) from None
     sys.stderr.write(batch.summary(outcomes, getattr(backend, "retries", 0)))
+    if engine is not None and not openai_batch:
+        _next_round(engine, emit)
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise BatchFailedError(f"{len(failed)} of {len(outcomes)} items failed; each has its line in "
                                f"{output / batch.LOG}")
+
+
+def _read_lines(path: Path) -> list[str]:
+    from .errors import InputError
+
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read it ({getattr(e, 'strerror', None) or e})") from e
+
+
+def _say(line: str) -> None:
+    sys.stderr.write(f"briefing: {line}\n")
+
+
+def _next_round(engine: Any, emit: Path | None) -> None:
+    """Write the requests the items wait for, or say that none do."""
+    from . import rounds
+
+    lines = engine.requests()
+    if not lines:
+        _say("no item waits for an answer" + (f"; {emit} not written" if emit else ""))
+    elif emit is None:
+        _say(f"{len(lines)} requests wait for an answer: run the same command with --emit FILE to write them")
+    else:
+        rounds.write_requests(emit, lines)
+        _say(f"{emit}: {len(lines)} requests for the batch engine; run them, then this command with "
+             "--collect RESULTS.jsonl")
+
+
+def _openai_client(conf: Settings) -> Any:
+    """The openai SDK client of --openai-batch (OPENAI_API_KEY; --base-url for a compatible service)."""
+    import openai
+
+    from .backends.openai_compat import OPENAI_URL
+    from .errors import ConfigError
+
+    if not conf.backend.api_key:
+        raise ConfigError("--openai-batch needs OPENAI_API_KEY (or --api-key)")
+    return openai.OpenAI(api_key=conf.backend.api_key, base_url=conf.backend.base_url or OPENAI_URL,
+                         timeout=conf.backend.timeout, max_retries=conf.backend.max_retries)
 
 
 @app.command("render", cls=_Command)

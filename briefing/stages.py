@@ -24,7 +24,7 @@ from typing import Any
 
 from . import steering, templates
 from .backends.base import Backend, ChatRequest, Message, ProgressCallback
-from .calls import call
+from .calls import Unanswered, call, each
 from .errors import TooLargeError
 from .record import Attempt
 from .settings import GenerateOptions
@@ -149,9 +149,15 @@ def take_notes(plan: Plan, sources: list[Source], backend: Backend, options: Gen
         _save(folder / f"{key}.json", notes)
         return notes, attempt
 
+    def asked(index: int) -> tuple[list[Note], Attempt | None] | Unanswered:
+        try:
+            return one(index)
+        except Unanswered as e:  # a batch engine's next round asks for every part at once
+            return e
+
     workers = min(options.concurrency, len(plan.parts)) if backend.parallel_requests else 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(one, range(len(plan.parts))))
+        results = each(list(pool.map(asked, range(len(plan.parts)))))
     notes = [note for part_notes, _ in results for note in part_notes]
     return notes, [attempt for _, attempt in results if attempt is not None]
 

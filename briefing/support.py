@@ -232,14 +232,15 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
 
     Raises:
         BackendError: the judge's backend failed.
+        Unanswered: a batch engine has yet to answer some claims (all of them are named).
     """
-    from .calls import call
+    from .calls import Unanswered, call
     from .errors import ModelRefusedError
     from .record import Attempt, total
 
     model = getattr(backend, "model", "model")
     peek = PEEK if backend.structured_mode != "json_object" else WHOLE  # a prompt-only schema may be wrapped
-    judged, calls, found = [], [], list(found)
+    judged, calls, found, waiting = [], [], list(found), []
     for n, claim in enumerate(found):
         if on_item is not None:
             on_item(n, len(found))
@@ -253,11 +254,16 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
                 result, attempt = call(backend, request(claim, sentences, max_tokens=limit), kind, cut_ok=True)
             except ModelRefusedError:
                 break  # a refusal backs nothing
+            except Unanswered as e:  # a batch engine's next round asks every claim at once
+                waiting += e.custom_ids
+                break
             calls.append(attempt)
             label = label_of(result.content)
             if label is not None or result.finish_reason != "length":
                 break
         judged.append(Judgement(claim, label or "not_supported", model, "" if label else NO_VERDICT))
+    if waiting:
+        raise Unanswered(waiting)
     if on_item is not None:
         on_item(len(found), len(found))
     if calls and attempts is not None:

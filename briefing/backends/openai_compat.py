@@ -77,6 +77,27 @@ def response_format(mode: StructuredMode, schema: dict[str, Any]) -> dict[str, A
     return {"type": "json_object"}
 
 
+def request_body(model: str, request: ChatRequest, mode: StructuredMode, *,
+                 object_root: bool = False) -> dict[str, Any]:
+    """The body of a chat completion request in `mode`: what a call sends and what a batch file holds.
+
+    With `object_root`, a schema whose root is not an object (the support judge's label) is sent as
+    `{"verdict": …}`, as OpenAI's strict schemas require; `support.read` takes either answer.
+    """
+    schema, max_tokens = request.json_schema, request.max_tokens
+    if object_root and mode == "json_schema" and schema.get("type") != "object":
+        schema = {"type": "object", "properties": {"verdict": schema}, "required": ["verdict"],
+                  "additionalProperties": False}
+        max_tokens = max(max_tokens, WRAPPED_TOKENS)
+    messages = schema_in_prompt(request.messages, schema) if mode == "json_object" else request.messages
+    return {"model": model, "messages": messages, "response_format": response_format(mode, schema),
+            "max_tokens": max_tokens, "temperature": request.temperature, "seed": request.seed}
+
+
+# Enough for `{"verdict":"not_supported"}` in any tokenizer.
+WRAPPED_TOKENS = 24
+
+
 class OpenAICompatBackend:
     """Chat completions through the openai SDK; `mode=None` picks the structured-output mode itself."""
 
@@ -207,14 +228,8 @@ class OpenAICompatBackend:
         import openai
 
         try:
-            response = client.chat.completions.create(  # type: ignore[call-overload]
-                model=self.model,
-                messages=self.prepare(request, mode).messages,
-                response_format=response_format(mode, request.json_schema),
-                max_tokens=request.max_tokens,
-                temperature=request.temperature,
-                seed=request.seed,
-            )
+            response = client.chat.completions.create(
+                **request_body(self.model, request, mode, object_root=self.base_url == OPENAI_URL))
         except openai.APIStatusError as e:
             if probe:
                 raise
