@@ -67,27 +67,31 @@ class Outcome:
         return json.dumps(asdict(self), ensure_ascii=False)
 
 
-def items_from(specs: Sequence[str]) -> list[Item]:
+def items_from(specs: Sequence[str], out_dir: Path | None = None) -> list[Item]:
     """The items a command line names: a `.jsonl` manifest (one item a line), a folder (each file
-    in it), a glob, or paths and URLs (one item each). Output names are the files' stems, made
-    unique with a number.
+    in it but those a batch wrote into `out_dir`), a glob, or paths and URLs (one item each). Output names are the
+    files' stems; stems two files share are their whole file names ("a.txt", "a.html"), and names
+    still alike get a number.
 
     Raises:
         InputError: a manifest line that is not an object with sources, an empty folder or glob,
             a missing path, or no item at all.
     """
     items: list[Item] = []
+    ours = written(out_dir)
     for spec in specs:
         path = Path(spec)
         if spec.endswith(".jsonl") and path.is_file():
             items += _manifest(path)
         elif path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
+                           and p.resolve() not in ours)
             if not files:
                 raise InputError(f"{spec}: no files in this folder")
             items += [Item(p.stem, (str(p),)) for p in files]
         elif _GLOB & set(spec) and not spec.startswith(("http://", "https://")):
-            found = sorted(p for p in glob.glob(spec, recursive=True) if Path(p).is_file())
+            found = sorted(p for p in glob.glob(spec, recursive=True)
+                           if Path(p).is_file() and Path(p).resolve() not in ours)
             if not found:
                 raise InputError(f"{spec}: matches no file")
             items += [Item(Path(p).stem, (p,)) for p in found]
@@ -125,7 +129,33 @@ def _manifest(path: Path) -> list[Item]:
     return items
 
 
+def written(out_dir: Path | None) -> set[Path]:
+    """The files a batch wrote into its output folder (its log, its answers, every item's outputs):
+    never items of a later run, even when the output folder is the input folder."""
+    if out_dir is None or not out_dir.is_dir():
+        return set()
+    from .rounds import ANSWERS, STATE
+
+    ours = {out_dir / LOG, out_dir / ANSWERS, out_dir / STATE}
+    for raw in (out_dir / LOG).read_text(encoding="utf-8").splitlines() if (out_dir / LOG).is_file() else []:
+        try:
+            line = json.loads(raw)
+            ours.update(Path(p) for p in line.get("outputs") or [])
+            ours.add(out_dir / f"{line['name']}.raw.txt")
+        except (json.JSONDecodeError, AttributeError, KeyError, TypeError):
+            continue
+    return {p.resolve() for p in ours}
+
+
 def _unique(items: list[Item]) -> list[Item]:
+    """Names that do not shift when a file is added beside another: a stem two files share
+    becomes each one's file name; a number separates what is still alike."""
+    stems: dict[str, set[str]] = {}
+    for item in items:
+        if len(item.sources) == 1 and Path(item.sources[0]).stem == item.name:
+            stems.setdefault(item.name, set()).add(Path(item.sources[0]).name)
+    items = [replace(item, name=Path(item.sources[0]).name) if len(stems.get(item.name, ())) > 1
+             and Path(item.sources[0]).stem == item.name else item for item in items]
     seen: dict[str, int] = {}
     unique = []
     for item in items:
@@ -235,8 +265,9 @@ def _one(item: Item, backend: Backend, judge: Backend | None, options: GenerateO
         item_options = _options(options, item)
         sources = load_sources(list(item.sources), limits=limits)
         key = key_of([s.sha256 for s in sources], backend.model, templates, item_options)
-        if previous is not None and previous.key == key and all(Path(p).is_file() for p in previous.outputs):
-            outcome = replace(previous, status="cached")
+        cached = _cached(item, previous, key, out_dir, formats, options)
+        if cached is not None:
+            outcome = cached
         else:
             outcome = _brief(item, sources, key, backend, judge, item_options, out_dir, formats)
     except Unanswered as e:  # a batch engine answers in the next round (`rounds`)
@@ -250,6 +281,34 @@ def _one(item: Item, backend: Backend, judge: Backend | None, options: GenerateO
             outcome.reason += f"; raw output saved to {raw}"
     outcome.seconds = round(time.monotonic() - started, 2)
     return outcome
+
+
+def _cached(item: Item, previous: Outcome | None, key: str, out_dir: Path, formats: Sequence[str],
+            options: GenerateOptions) -> Outcome | None:
+    """A finished item with this key, its files in every format asked now: a format it lacks is
+    rendered from its saved JSON (no model); None when it must be briefed."""
+    from .document import BriefingDocument
+    from .output import write_atomic
+    from .render import render_as
+
+    if previous is None or previous.key != key:
+        return None
+    have = {Path(p).suffix.lstrip("."): Path(p) for p in previous.outputs if Path(p).is_file()}
+    if len(have) < len(previous.outputs):
+        return None
+    missing = [fmt for fmt in dict.fromkeys(formats) if EXTENSIONS[fmt] not in have]
+    if missing and "json" not in have:
+        return None
+    paths = list(previous.outputs)
+    try:
+        document = BriefingDocument.load(have["json"]) if missing else None
+    except BriefingError:
+        return None  # a saved JSON changed by hand: briefed again
+    for fmt in missing:
+        path = out_dir / f"{item.name}.{EXTENSIONS[fmt]}"
+        write_atomic(path, render_as(document, fmt, options.prompts))
+        paths.append(str(path))
+    return replace(previous, status="cached", outputs=paths)
 
 
 def _options(options: GenerateOptions, item: Item) -> GenerateOptions:
@@ -293,10 +352,18 @@ def _brief(item: Item, sources: list[Any], key: str, backend: Backend, judge: Ba
 
 def _record(out_dir: Path, outcome: Outcome) -> None:
     """Append one line to `batch.jsonl` and put it on disk before the next item starts."""
-    with open(out_dir / LOG, "a", encoding="utf-8", newline="\n") as f:
-        f.write(outcome.line() + "\n")
+    path = out_dir / LOG
+    cut = path.is_file() and path.stat().st_size > 0 and not _ends_line(path)
+    with open(path, "a", encoding="utf-8", newline="\n") as f:
+        f.write(("\n" if cut else "") + outcome.line() + "\n")  # a line a crash cut stays apart
         f.flush()
         os.fsync(f.fileno())
+
+
+def _ends_line(path: Path) -> bool:
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) == b"\n"
 
 
 def _save_raw(out_dir: Path, name: str, raw: str) -> Path:

@@ -294,7 +294,7 @@ def batch_cmd(
 
     _notices(quiet)
     conf = _resolve(**flags).settings
-    todo = batch.items_from(items)
+    todo = batch.items_from(items, output)
     engine = None
     backend: Backend
     judge: Backend | None

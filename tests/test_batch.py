@@ -190,3 +190,45 @@ def test_the_summary_counts_the_answers_retried() -> None:
     outcomes = [batch.Outcome("a", "ok", prompt_tokens=10, completion_tokens=5, calls=2, seconds=1.0)]
     assert "1 ok, 0 failed, 0 cached; 15 tokens; 1.0 s of item time; 2 answers retried (429 or 5xx)" in \
         batch.summary(outcomes, retries=2)
+
+
+def test_a_rerun_asking_for_another_format_renders_it_from_the_saved_json(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, ["a"])
+    (folder / "broken.txt").unlink()
+    fake = FakeBackend(as_json(good_briefing()))
+    out = tmp_path / "out"
+    assert cli.run(["batch", str(folder), "-o", str(out), "-f", "json"], cli.Seams(make_backend=lambda s: fake)) == 0
+    calls = len(fake.requests)
+    assert cli.run(["batch", str(folder), "-o", str(out), "-f", "json", "-f", "html"],
+                   cli.Seams(make_backend=lambda s: fake)) == 0
+    assert len(fake.requests) == calls and (out / "a.html").is_file()  # rendered, not briefed again
+    last = _lines(out)[-1]
+    assert last["status"] == "cached" and last["outputs"] == [str(out / "a.json"), str(out / "a.html")]
+
+
+def test_a_batch_writing_into_its_input_folder_does_not_brief_its_own_files(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, ["a"])
+    (folder / "broken.txt").unlink()
+    fake = FakeBackend(as_json(good_briefing()))
+    seams = cli.Seams(make_backend=lambda s: fake)
+    assert cli.run(["batch", str(folder), "-o", str(folder)], seams) == 0
+    calls = len(fake.requests)
+    assert cli.run(["batch", str(folder), "-o", str(folder)], seams) == 0  # a.md and batch.jsonl are not items
+    assert len(fake.requests) == calls and [line["status"] for line in _lines(folder)] == ["ok", "cached"]
+    assert [i.name for i in batch.items_from([str(folder / "*")], folder)] == ["a"]
+
+
+def test_a_file_added_beside_another_of_the_same_stem_takes_no_name_of_another_item(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("Text.", encoding="utf-8")
+    assert [i.name for i in batch.items_from([str(tmp_path)])] == ["x"]
+    (tmp_path / "x.html").write_text("<p>Text.</p>", encoding="utf-8")
+    # Numbered in order, x.html would have become "x" and written over x.txt's briefing.
+    assert [i.name for i in batch.items_from([str(tmp_path)])] == ["x.html", "x.txt"]
+
+
+def test_a_line_cut_by_a_crash_does_not_swallow_the_next(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "batch.jsonl").write_text('{"name": "a", "status": "ok", "ke', encoding="utf-8")
+    batch._record(out, batch.Outcome("b", "ok", key="k"))
+    assert batch.finished(out)["b"].key == "k"
