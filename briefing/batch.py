@@ -300,8 +300,10 @@ def _cached(item: Item, previous: Outcome | None, key: str, out_dir: Path, forma
     if missing and "json" not in have:
         return None
     paths = list(previous.outputs)
+    if not missing:
+        return replace(previous, status="cached")
     try:
-        document = BriefingDocument.load(have["json"]) if missing else None
+        document = BriefingDocument.load(have["json"])
     except BriefingError:
         return None  # a saved JSON changed by hand: briefed again
     for fmt in missing:
