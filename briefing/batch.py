@@ -261,6 +261,7 @@ def _one(item: Item, backend: Backend, judge: Backend | None, options: GenerateO
     from .ingest import load_sources
 
     started = time.monotonic()
+    key = ""
     try:
         item_options = _options(options, item)
         sources = load_sources(list(item.sources), limits=limits)
@@ -271,7 +272,7 @@ def _one(item: Item, backend: Backend, judge: Backend | None, options: GenerateO
         else:
             outcome = _brief(item, sources, key, backend, judge, item_options, out_dir, formats)
     except Unanswered as e:  # a batch engine answers in the next round (`rounds`)
-        outcome = Outcome(item.name, "waiting", sources=list(item.sources),
+        outcome = Outcome(item.name, "waiting", key=key, sources=list(item.sources),
                           reason=f"waits for {len(e.custom_ids)} answers of the batch engine")
     except BriefingError as e:
         outcome = Outcome(item.name, "failed", sources=list(item.sources), code=e.exit_code,

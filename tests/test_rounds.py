@@ -342,3 +342,36 @@ def test_an_interrupted_openai_batch_waits_for_the_batch_in_flight(tmp_path: Pat
         assert cli.run([*args, "--openai-batch", "--poll", "0", "--api-key", "sk", "--base-url", f"{base}/v1"]) == 0
     assert fake.looks[batch.id] >= 2 and len(fake.batches) == 2  # the one in flight, then the checks
     assert (out / "a.json").is_file()
+
+
+def test_a_real_servers_answers_round_after_round_brief_and_verify(tmp_path: Path) -> None:
+    """tests/data/batch/results-N.jsonl: what a llama-cpp-python server on 127.0.0.1 answered to
+    each round's requests (scripts/record_batch_fixture.sh, never written by hand). Replayed, each
+    round must ask exactly what was answered; a repair comes in the second round; the briefings
+    verify against their sources."""
+    recorded = sorted(FIXTURE.glob("results-*.jsonl"), key=lambda p: int(p.stem.split("-")[1]))
+    assert len(recorded) >= 2
+    out = tmp_path / "out"
+    base = ["batch", str(FIXTURE / "items.jsonl"), "-o", str(out), "-f", "json", "--model",
+            "qwen2.5-coder-1.5b-instruct", "--structured-output", "json_object_schema", "--length", "short"]
+    asked: list[list[dict[str, Any]]] = []
+    for n, results in enumerate([None, *recorded]):
+        emit = tmp_path / f"requests-{n + 1}.jsonl"
+        collect = ["--collect", str(results)] if results else []
+        assert cli.run([*base, *collect, "--emit", str(emit)]) == 0
+        if n == len(recorded):
+            assert not emit.exists()  # every item briefed
+            break
+        asked.append(_requests(emit))
+        answered = {json.loads(raw)["custom_id"] for raw in recorded[n].read_text(encoding="utf-8").splitlines()}
+        assert {r["custom_id"] for r in asked[-1]} == answered, f"round {n + 1} asks other requests"
+    repairs = [r for r in asked[1] if any(m["role"] == "assistant" for m in r["body"]["messages"])]
+    assert repairs, "the second round holds a repair"
+    for line in asked[0]:
+        response_format = line["body"]["response_format"]
+        assert response_format["type"] == "json_object" and "schema" in response_format
+    done = {(json.loads(raw)["name"], json.loads(raw)["status"])
+            for raw in (out / "batch.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert {("sample", "ok"), ("reuters", "ok")} <= done and not any(status == "failed" for _, status in done)
+    assert cli.run(["verify", str(out / "sample.json"), str(SEED)]) == 0
+    assert cli.run(["verify", str(out / "reuters.json"), str(ROOT / "tests/data/corpus/reuters.com1.html")]) == 0
