@@ -45,25 +45,6 @@ def logits(ctx: Any, idx: int) -> Any:
     return llama_cpp.llama_get_logits_ith(ctx.ctx, idx)
 
 
-def kv_state(llm: Llama) -> Any:
-    """The model's state (its KV cache and the tokens it holds), as `Llama.load_state` takes it,
-    without the logits table: `Llama.save_state` copies n_batch × n_vocab floats (300 MB for a
-    150k-token vocabulary) that a conversation loaded from the state never reads, since llama.cpp
-    evaluates at least the last token of every prompt again."""
-    import ctypes
-
-    import llama_cpp
-    import numpy as np
-    from llama_cpp.llama import LlamaState
-
-    size = int(llama_cpp.llama_state_get_size(llm._ctx.ctx))
-    buffer = (ctypes.c_uint8 * size)()
-    used = int(llama_cpp.llama_state_get_data(llm._ctx.ctx, buffer, size))
-    return LlamaState(input_ids=llm.input_ids.copy(), scores=np.zeros((1, llm.n_vocab()), dtype=np.single),
-                      n_tokens=llm.n_tokens, llama_state=ctypes.string_at(buffer, used), llama_state_size=used,
-                      seed=llm._seed)
-
-
 def vocab_only(path: str) -> Llama:
     """The model's tokenizer alone, without llama.cpp's warnings for vocab-only loads."""
     from llama_cpp import Llama
@@ -76,14 +57,12 @@ def vocab_only(path: str) -> Llama:
 # What the functions above and `sampling` reach for, by module and class.
 _NEEDED = {
     ("llama_cpp", "Llama"): ("_init_sampler", "_model", "_ctx", "_sampler", "last_n_tokens_size", "n_vocab", "tokenize",
-                        "detokenize", "input_ids", "n_tokens", "_seed", "load_state"),
-    ("llama_cpp.llama", "LlamaState"): ("__init__",),
+                        "detokenize"),
     ("llama_cpp._internals", "LlamaModel"): ("vocab",),
     ("llama_cpp._internals", "LlamaContext"): ("ctx",),
     ("llama_cpp.llama_grammar", "LlamaGrammar"): ("_grammar", "_root"),
     ("llama_cpp._utils", None): ("suppress_stdout_stderr",),
-    ("llama_cpp", None): ("llama_state_get_size", "llama_state_get_data",
-                  "llama_get_logits_ith", "llama_sampler_init_grammar", "llama_sampler_chain_init",
+    ("llama_cpp", None): ("llama_get_logits_ith", "llama_sampler_init_grammar", "llama_sampler_chain_init",
                   "llama_sampler_chain_default_params", "llama_sampler_chain_add", "llama_sampler_init_penalties",
                   "llama_sampler_init_greedy", "llama_sampler_init_top_k", "llama_sampler_init_top_p",
                   "llama_sampler_init_min_p", "llama_sampler_init_temp", "llama_sampler_init_dist",

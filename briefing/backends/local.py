@@ -114,10 +114,6 @@ class LocalBackend:
         self.context_window: int | None = n_ctx
         self._llama = llama
         self._vocab: Llama | None = None
-        # The KV cache after the first conversation that opened with each system prompt, and the
-        # system prompt of the last call (see `_resume`).
-        self._kept: dict[str, Any] = {}
-        self._last_system: str | None = None
 
     @property
     def structured_mode(self) -> StructuredMode:
@@ -157,36 +153,11 @@ class LocalBackend:
                 raise ConfigError(f"cannot load the model {self.model_path}: {e}") from e
         return self._llama
 
-    # System prompts whose KV cache is kept: the briefing's, the support judge's, the notes'.
-    KEPT = 4
-
-    def _resume(self, llm: Llama, messages: list[Message]) -> None:
-        """Before a conversation that opens with a system prompt other than the last call's: load
-        the KV cache kept from the first conversation that opened with it. llama.cpp reuses the
-        longest common beginning of the cache and the new prompt, so the system prompt and the
-        request's rules are not read again: in a batch, each item's briefing starts where the
-        first item's did, though the support judge's calls came between."""
-        system = messages[0]["content"] if messages and messages[0]["role"] == "system" else None
-        kept = self._kept.get(system) if system is not None else None
-        if kept is not None and system != self._last_system:
-            llm.load_state(kept)
-        self._last_system = system
-
-    def _keep(self, llm: Llama, messages: list[Message]) -> None:
-        """After the first call of a conversation that opens with a system prompt not kept yet."""
-        system = messages[0]["content"] if messages and messages[0]["role"] == "system" else None
-        if system is None or system in self._kept or len(messages) != 2:
-            return
-        if len(self._kept) >= self.KEPT:
-            self._kept.pop(next(iter(self._kept)))
-        self._kept[system] = llama_internals.kv_state(llm)
-
     def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
         from .sampling import GrammarFirstChoice
 
         llm = self._load()
         messages = self.prepare(request).messages
-        self._resume(llm, messages)
         grammar = compact_grammar(request.json_schema, " ".join(m["content"] for m in messages))
         samplers: list[GrammarFirstChoice] = []
 
@@ -215,7 +186,6 @@ class LocalBackend:
                 log.debug("sampled %d tokens: the grammar filtered the vocabulary %d times, %d repeated words "
                           "set aside", sampler.chosen, sampler.rejected, sampler.diverted)
                 sampler.close()
-        self._keep(llm, messages)
         choice, usage = response["choices"][0], response.get("usage") or {}
         return ChatResult(
             content=choice["message"]["content"] or "",
