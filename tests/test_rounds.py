@@ -375,3 +375,30 @@ def test_a_real_servers_answers_round_after_round_brief_and_verify(tmp_path: Pat
     assert {("sample", "ok"), ("reuters", "ok")} <= done and not any(status == "failed" for _, status in done)
     assert cli.run(["verify", str(out / "sample.json"), str(SEED)]) == 0
     assert cli.run(["verify", str(out / "reuters.json"), str(ROOT / "tests/data/corpus/reuters.com1.html")]) == 0
+
+
+def test_a_batch_writes_only_into_its_output_folder_and_the_cache(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the rounds: the briefings, batch.jsonl and the answers in the output folder, the
+    request file where --emit names it, and nothing else (the working folder stays empty)."""
+    folder = _folder(tmp_path, ["a"], broken=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    before = set(tmp_path.rglob("*"))
+    out, emitted = tmp_path / "out", tmp_path / "r.jsonl"
+    answer = _engine()
+    base = ["batch", str(folder), "-o", str(out), "-f", "json", "--model", "m"]
+    cli.run([*base, "--emit", str(emitted)])
+    for n in range(4):
+        _run_round(emitted, tmp_path / f"res{n}.jsonl", answer)
+        emitted.unlink()
+        cli.run([*base, "--collect", str(tmp_path / f"res{n}.jsonl"), "--emit", str(emitted)])
+        if not emitted.exists():
+            break
+    made = {p for p in tmp_path.rglob("*") if p not in before and p.is_file()}
+    made -= {p for p in made if p.name.startswith("res")}  # the test's own results files
+    assert {p.relative_to(tmp_path).as_posix() for p in made} == {
+        "out/a.json", "out/batch.jsonl", "out/batch-answers.jsonl"}
+    assert not any(work.iterdir()) and not (tmp_path / "home").exists()
