@@ -291,6 +291,7 @@ def batch_cmd(
     same command runs again, and one item's failure does not stop the rest."""
     from . import batch, rounds
     from .errors import BatchFailedError
+    from .progress import BatchProgress
 
     _notices(quiet)
     conf = _resolve(**flags).settings
@@ -306,18 +307,12 @@ def batch_cmd(
             _say(f"{path}: {kept} new answers" + (f", {lost} requests the engine failed" if lost else ""))
     else:
         backend, judge = _backend(ctx, conf), _judge(ctx, conf)
-    briefed: list[float] = []  # seconds of each item briefed so far: the pace of what is left
+    shown = BatchProgress()
 
     def report(outcome: batch.Outcome, done: int, total: int) -> None:
-        if outcome.status == "ok":
-            briefed.append(outcome.seconds)
-        if quiet:
-            return
-        left = sum(briefed) / len(briefed) * (total - done) if briefed and done < total else 0
-        eta = (f"; about {left / 60:.0f} min left" if left >= 90 else f"; about {left:.0f} s left") if left else ""
-        what = outcome.reason if outcome.status == "failed" else ", ".join(outcome.outputs) or "-"
-        sys.stderr.write(f"briefing: [{done}/{total}] {outcome.name}: {outcome.status} ({outcome.seconds:.1f} s) "
-                         f"{what}{eta}\n")
+        if not quiet:
+            what = outcome.reason if outcome.status in ("failed", "waiting") else ", ".join(outcome.outputs) or "-"
+            shown.item(outcome.name, outcome.status, outcome.seconds, what, done, total)
 
     def brief() -> list[batch.Outcome]:
         return batch.brief_many(todo, backend, conf.generate, output, [f.value for f in fmts or [Format.markdown]],

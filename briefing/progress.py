@@ -64,3 +64,29 @@ class Progress:
         self.checked = None
         self.stream.write(f"{end}{self.line().replace('reading the sources', 'done')}\n")
         self.stream.flush()
+
+
+class BatchProgress:
+    """A batch's progress: a line per finished item and, on a terminal, a status line kept below
+    them (items done, ok, failed, cached, and the time left at the pace of the items briefed so far)."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.counts = {"ok": 0, "failed": 0, "cached": 0, "waiting": 0}
+        self.briefed: list[float] = []  # seconds of each item briefed: the pace of what is left
+
+    def item(self, name: str, status: str, seconds: float, what: str, done: int, total: int) -> None:
+        self.counts[status] = self.counts.get(status, 0) + 1
+        if status == "ok":
+            self.briefed.append(seconds)
+        left = sum(self.briefed) / len(self.briefed) * (total - done) if self.briefed and done < total else 0
+        eta = (f"about {left / 60:.0f} min left" if left >= 90 else f"about {left:.0f} s left") if left else ""
+        line = f"briefing: [{done}/{total}] {name}: {status} ({seconds:.1f} s) {what}"
+        if not self.tty:
+            self.stream.write(line + (f"; {eta}" if eta else "") + "\n")
+            return
+        counts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n)
+        status_line = f"briefing: {done} of {total} items done ({counts})" + (f"; {eta}" if eta else "")
+        self.stream.write(f"\r\x1b[K{line}\n{status_line if done < total else ''}")
+        self.stream.flush()

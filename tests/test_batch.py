@@ -232,3 +232,28 @@ def test_a_line_cut_by_a_crash_does_not_swallow_the_next(tmp_path: Path) -> None
     (out / "batch.jsonl").write_text('{"name": "a", "status": "ok", "ke', encoding="utf-8")
     batch._record(out, batch.Outcome("b", "ok", key="k"))
     assert batch.finished(out)["b"].key == "k"
+
+
+def test_progress_is_a_line_per_item_in_logs_and_a_status_line_below_them_on_a_terminal() -> None:
+    import io
+
+    from briefing.progress import BatchProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    log, tty = io.StringIO(), Terminal()
+    for stream in (log, tty):
+        shown = BatchProgress(stream)
+        shown.item("a", "ok", 100.0, "out/a.md", 1, 3)
+        shown.item("b", "failed", 0.1, "b.bin: binary", 2, 3)
+        shown.item("c", "ok", 80.0, "out/c.md", 3, 3)
+    assert log.getvalue().splitlines() == [
+        "briefing: [1/3] a: ok (100.0 s) out/a.md; about 3 min left",
+        "briefing: [2/3] b: failed (0.1 s) b.bin: binary; about 2 min left",
+        "briefing: [3/3] c: ok (80.0 s) out/c.md"]
+    screen = tty.getvalue()
+    assert "\rbriefing: [2/3] b" not in screen and "\r\x1b[Kbriefing: [2/3] b: failed" in screen
+    assert "briefing: 2 of 3 items done (1 ok, 1 failed); about 2 min left" in screen
+    assert screen.endswith("briefing: [3/3] c: ok (80.0 s) out/c.md\n")  # the status line gone at the end
