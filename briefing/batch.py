@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,15 +103,24 @@ def items_from(specs: Sequence[str], out_dir: Path | None = None) -> list[Item]:
     return _unique(items)
 
 
-def _manifest(path: Path) -> list[Item]:
-    items = []
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+def json_lines(lines: Iterable[str], where: str) -> Iterator[tuple[int, Any]]:
+    """Each non-blank line of a JSONL file, decoded, with its number.
+
+    Raises:
+        InputError: a line that is not JSON (named by `where` and its number).
+    """
+    for n, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
         try:
-            entry = json.loads(raw)
+            yield n, json.loads(raw)
         except json.JSONDecodeError as e:
-            raise InputError(f"{path}, line {n}: not JSON ({e.msg})") from e
+            raise InputError(f"{where}, line {n}: not JSON ({e.msg})") from e
+
+
+def _manifest(path: Path) -> list[Item]:
+    items = []
+    for n, entry in json_lines(path.read_text(encoding="utf-8").splitlines(), str(path)):
         sources = entry.get("sources") if isinstance(entry, dict) else None
         if isinstance(sources, str):
             sources = [sources]

@@ -71,13 +71,9 @@ def read_results(lines: Iterable[str], where: str = "results") -> Iterator[Answe
     Raises:
         InputError: a line that is not JSON or has no custom_id.
     """
-    for n, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        try:
-            line = json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{where}, line {n}: not JSON ({e.msg})") from e
+    from .batch import json_lines
+
+    for n, line in json_lines(lines, where):
         if not isinstance(line, dict) or not isinstance(line.get("custom_id"), str):
             raise InputError(f"{where}, line {n}: not a batch result line (no custom_id)")
         response: dict[str, Any] = line["response"] if isinstance(line.get("response"), dict) else {}

@@ -8,21 +8,11 @@ cd "$(dirname "$0")/.."
 PY=${VENV:-.venv}/bin/python
 PORT=8766
 ALIAS=qwen2.5-coder-1.5b-instruct
-MODEL=$("$PY" -c 'from briefing.backends.model_store import ensure_model; print(ensure_model())')
-LOG=$(mktemp -t briefing-server.XXXXXX.log)
 WORK=$(mktemp -d -t briefing-rounds.XXXXXX)
 FIXTURE=tests/data/batch
-
-"$PY" -m llama_cpp.server --model "$MODEL" --model_alias "$ALIAS" \
-  --host 127.0.0.1 --port "$PORT" --n_ctx 8192 --n_threads "$(nproc)" --seed 0 >"$LOG" 2>&1 &
-server=$!
+# shellcheck source=scripts/local_server.sh
+source scripts/local_server.sh
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-
-for _ in $(seq 1 120); do
-  "$PY" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$PORT/v1/models', timeout=1)" 2>/dev/null && break
-  kill -0 "$server" 2>/dev/null || { echo "the server died; its log: $LOG" >&2; exit 1; }
-  sleep 1
-done
 
 rm -f "$FIXTURE"/results-*.jsonl
 # The same items and options as tests/test_rounds.py.
