@@ -163,8 +163,9 @@ class Round:
         return kept, sum(a.result is None for a in answers)
 
     def requests(self) -> list[dict[str, Any]]:
-        """The request lines the items wait for, in the order they were met."""
-        return list(self.pending.values())
+        """The request lines the items wait for, in the order they were met (those answered or
+        failed since are not)."""
+        return [line for cid, line in self.pending.items() if cid not in self.store.answers and cid not in self.errors]
 
 
 def new_round(out_dir: Path) -> Round:
@@ -274,7 +275,6 @@ def on_openai(brief: Callable[[], list[Outcome]], round: Round, client: openai.O
                 kept, failed = round.collect(text.splitlines(), name)
                 say(f"OpenAI batch {batch_id}: {kept} answers collected" + (f", {failed} failed" if failed else ""))
             state.unlink()
-        round.pending.clear()
         outcomes = brief()
         lines = round.requests()
         if not lines:

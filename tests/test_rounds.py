@@ -402,3 +402,39 @@ def test_a_batch_writes_only_into_its_output_folder_and_the_cache(tmp_path: Path
     assert {p.relative_to(tmp_path).as_posix() for p in made} == {
         "out/a.json", "out/batch.jsonl", "out/batch-answers.jsonl"}
     assert not any(work.iterdir()) and not (tmp_path / "home").exists()
+
+
+def test_the_parts_of_a_long_document_are_asked_in_one_round_then_the_briefing(tmp_path: Path) -> None:
+    from test_stages import OPTIONS, WINDOW, _final
+
+    from briefing import batch
+    from briefing.ingest import load_sources
+    from briefing.pipeline import plan_stages
+
+    engine = rounds.EngineBackend(model="m", round=rounds.new_round(tmp_path / "out"), context_window=WINDOW)
+    plan = plan_stages(load_sources([SEED]), engine, OPTIONS)
+    items = batch.items_from([str(SEED)])
+
+    def answer(line: dict[str, Any]) -> str:
+        schema = line["body"]["response_format"]["json_schema"]["schema"]
+        if "points" in schema["properties"]:
+            ids = schema["properties"]["points"]["items"]["properties"]["citations"]["items"]["enum"]
+            return json.dumps({"points": [{"point": f"Point from {ids[0]}.", "citations": [ids[0]]},
+                                          {"point": f"Point from {ids[1]}.", "citations": [ids[1]]}]})
+        if "verdict" in schema.get("properties", {}):
+            return json.dumps({"verdict": "supported"})
+        return _final([p.sentences[0].id for p in plan.parts])
+
+    asked = []
+    for _ in range(5):
+        [outcome] = batch.brief_many(items, engine, OPTIONS, tmp_path / "out", ["json"])
+        lines = engine.round.requests()
+        if not lines:
+            break
+        asked.append(lines)
+        engine.round.collect([json.dumps(_openai_line(x["custom_id"], "m", answer(x))) for x in lines])
+    kinds = [sorted({next(iter(x["body"]["response_format"]["json_schema"]["schema"]["properties"])) for x in r})
+             for r in asked]
+    assert len(asked[0]) == len(plan.parts) >= 2 and kinds[0] == ["points"]  # every part at once
+    assert kinds[1] != ["points"] and outcome.status == "ok"
+    assert cli.run(["verify", str(tmp_path / "out" / f"{SEED.stem}.json"), str(SEED)]) == 0
