@@ -271,7 +271,12 @@ def on_openai(brief: Callable[[], list[Outcome]], round: Round, client: openai.O
     for _ in range(max_rounds):
         if state.is_file():
             batch_id = json.loads(state.read_text(encoding="utf-8"))["batch"]
-            for name, text in _finished_batch(client, batch_id, say, poll):
+            try:
+                files = _finished_batch(client, batch_id, say, poll)
+            except BackendError:
+                state.unlink()  # a batch OpenAI failed is not waited for again
+                raise
+            for name, text in files:
                 kept, failed = round.collect(text.splitlines(), name)
                 say(f"OpenAI batch {batch_id}: {kept} answers collected" + (f", {failed} failed" if failed else ""))
             state.unlink()

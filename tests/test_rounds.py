@@ -228,6 +228,7 @@ class FakeOpenAI:
         self.batches: dict[str, dict[str, Any]] = {}
         self.looks: dict[str, int] = {}
         self.lock = threading.Lock()
+        self.fail = False  # OpenAI fails every batch as a whole
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -266,6 +267,10 @@ class FakeOpenAI:
                     fake.looks[parts[2]] = fake.looks.get(parts[2], 0) + 1
                     if fake.looks[parts[2]] == 1:
                         batch["status"] = "in_progress"
+                    elif fake.fail:
+                        error = {"code": "invalid_json_schema", "line": 1,
+                                 "message": "Invalid schema for response_format"}
+                        batch.update(status="failed", errors={"object": "list", "data": [error]})
                     elif batch["status"] != "completed":
                         lines = [json.loads(x) for x in fake.files[batch["input_file_id"]].splitlines()]
                         out = [_openai_line(x["custom_id"], x["body"]["model"], fake.answer(x)) for x in lines]
@@ -438,3 +443,21 @@ def test_the_parts_of_a_long_document_are_asked_in_one_round_then_the_briefing(t
     assert len(asked[0]) == len(plan.parts) >= 2 and kinds[0] == ["points"]  # every part at once
     assert kinds[1] != ["points"] and outcome.status == "ok"
     assert cli.run(["verify", str(tmp_path / "out" / f"{SEED.stem}.json"), str(SEED)]) == 0
+
+
+def test_a_batch_openai_fails_as_a_whole_stops_with_its_reason_and_is_not_waited_for_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from stub_server import serve
+
+    folder = _folder(tmp_path, ["a"])
+    out = tmp_path / "out"
+    fake = FakeOpenAI(_engine())
+    fake.fail = True
+    args = ["batch", str(folder), "-o", str(out), "--openai-batch", "--poll", "0", "--api-key", "sk"]
+    with serve(fake.handler()) as base:
+        assert cli.run([*args, "--base-url", f"{base}/v1"]) == 5
+        assert "OpenAI failed the batch batch_1: Invalid schema for response_format" in capsys.readouterr().err
+        assert not (out / rounds.STATE).exists()
+        fake.fail = False
+        assert cli.run([*args, "--base-url", f"{base}/v1"]) == 0  # sent again, as a new batch
+    assert sorted(fake.batches) == ["batch_1", "batch_2", "batch_3"]
