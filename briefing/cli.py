@@ -353,6 +353,9 @@ def _next_round(engine: Any, emit: Path | None) -> None:
     """Write the requests the items wait for, or say that none do."""
     from . import rounds
 
+    if engine.unused():
+        _say("none of the collected answers answers a request of these items: were they made by another "
+             "command (other items, --model, --structured-output, options or templates)?")
     lines = engine.requests()
     if not lines:
         _say("no item waits for an answer" + (f"; {emit} not written" if emit else ""))

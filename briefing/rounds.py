@@ -23,7 +23,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,6 +152,8 @@ class Round:
     errors: dict[str, str]
     pending: dict[str, dict[str, Any]]
     lock: threading.Lock
+    collected: set[str] = field(default_factory=set)  # custom_ids of the results taken in by this run
+    asked: set[str] = field(default_factory=set)  # custom_ids of the requests the items made
 
     def collect(self, lines: Iterable[str], where: str = "results") -> tuple[int, int]:
         """Take in a results file: (answers newly kept, requests the engine failed)."""
@@ -159,8 +161,14 @@ class Round:
         for a in answers:
             if a.result is None:
                 self.errors.setdefault(a.custom_id, a.error)
+        self.collected.update(a.custom_id for a in answers)
         kept = self.store.add([a.result for a in answers], [a.custom_id for a in answers])
         return kept, sum(a.result is None for a in answers)
+
+    def unused(self) -> bool:
+        """Whether results were collected in this run and none of them answers a request these
+        items made (a file from another command: other items, another --model, other options)."""
+        return bool(self.collected) and not self.collected & self.asked
 
     def requests(self) -> list[dict[str, Any]]:
         """The request lines the items wait for, in the order they were met (those answered or
@@ -210,6 +218,7 @@ class EngineBackend:
     def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
         line = request_line(self.body(request))
         cid = line["custom_id"]
+        self.round.asked.add(cid)
         found = self.round.store.answers.get(cid)
         if found is not None:
             return found

@@ -461,3 +461,18 @@ def test_a_batch_openai_fails_as_a_whole_stops_with_its_reason_and_is_not_waited
         fake.fail = False
         assert cli.run([*args, "--base-url", f"{base}/v1"]) == 0  # sent again, as a new batch
     assert sorted(fake.batches) == ["batch_1", "batch_2", "batch_3"]
+
+
+def test_results_of_another_command_are_named_as_such(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _folder(tmp_path, ["a"])
+    out = tmp_path / "out"
+    assert cli.run(["batch", str(folder), "-o", str(out), "--model", "m", "--emit", str(tmp_path / "r1.jsonl")]) == 0
+    _run_round(tmp_path / "r1.jsonl", tmp_path / "res1.jsonl", _engine())
+    capsys.readouterr()
+    # The same results, collected by a command that names another model: its requests differ.
+    assert cli.run(["batch", str(folder), "-o", str(out), "--model", "other", "--collect",
+                    str(tmp_path / "res1.jsonl")]) == 0
+    assert "none of the collected answers answers a request of these items" in capsys.readouterr().err
+    assert cli.run(["batch", str(folder), "-o", str(out), "--model", "m", "--collect",
+                    str(tmp_path / "res1.jsonl")]) == 0
+    assert "none of the collected answers" not in capsys.readouterr().err
