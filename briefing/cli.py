@@ -283,7 +283,9 @@ def batch_cmd(
         bool, typer.Option("--openai-batch", help="Run the rounds on OpenAI's Batch API (OPENAI_API_KEY): upload, "
                                                   "wait, collect, until every item is done.")
     ] = False,
-    poll: Annotated[float, typer.Option("--poll", help="Seconds between looks at an OpenAI batch.", min=0, metavar="SECONDS")] = 30.0,
+    poll: Annotated[
+        float, typer.Option("--poll", help="Seconds between looks at an OpenAI batch.", min=0, metavar="SECONDS")
+    ] = 30.0,
     **flags: Any,
 ) -> None:
     """Brief many items into one folder on one loaded model (against a server, --concurrency items at
