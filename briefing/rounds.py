@@ -189,8 +189,9 @@ class EngineBackend:
     parallel_requests = True
 
     def __init__(self, *, model: str, round: Round, mode: StructuredMode = "json_schema",
-                 context_window: int | None = None):
+                 context_window: int | None = None, strict: bool = False):
         self.model = model
+        self.strict = strict  # OpenAI's strict schema form (`openai_compat.strict_form`)
         self.round = round
         self.mode: StructuredMode = mode
         self.context_window = context_window
@@ -210,10 +211,10 @@ class EngineBackend:
 
     def body(self, request: ChatRequest) -> dict[str, Any]:
         """The body a direct call would send; a label-only schema is wrapped in an object, which
-        both OpenAI (strict schemas) and vLLM take."""
+        both OpenAI (strict schemas) and vLLM take, and for OpenAI the schema is in strict form."""
         from .backends.openai_compat import request_body
 
-        return request_body(self.model, request, self.mode, object_root=True)
+        return request_body(self.model, request, self.mode, object_root=True, strict=self.strict)
 
     def chat(self, request: ChatRequest, progress: ProgressCallback | None = None) -> ChatResult:
         line = request_line(self.body(request))
@@ -254,9 +255,9 @@ def backends_for(settings: BackendSettings, round: Round, *, openai: bool = Fals
         raise ConfigError("--emit and --collect need --model: the name the batch engine serves the model under")
     mode: StructuredMode = "json_schema" if settings.structured_output == "auto" else settings.structured_output
     window = settings.context_window or (OPENAI_CONTEXT if openai else None)
-    backend = EngineBackend(model=model, round=round, mode=mode, context_window=window)
-    judge = EngineBackend(model=settings.judge_model, round=round, mode=mode, context_window=window) \
-        if settings.judge_model else None
+    backend = EngineBackend(model=model, round=round, mode=mode, context_window=window, strict=openai)
+    judge = EngineBackend(model=settings.judge_model, round=round, mode=mode, context_window=window,
+                          strict=openai) if settings.judge_model else None
     return backend, judge
 
 

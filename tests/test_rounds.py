@@ -335,8 +335,13 @@ def test_an_interrupted_openai_batch_waits_for_the_batch_in_flight(tmp_path: Pat
     args = ["batch", str(folder), "-o", str(out), "-f", "json"]
     with serve(fake.handler()) as base:
         # A batch sent by a run that was stopped: the state file names it; the rerun sends nothing anew.
-        assert cli.run([*args, "--model", "gpt-4o-mini", "--emit", str(tmp_path / "r1.jsonl")]) == 0
-        data = (tmp_path / "r1.jsonl").read_bytes()
+        from briefing import batch as batches
+        from briefing.settings import GenerateOptions
+
+        engine = rounds.EngineBackend(model="gpt-4o-mini", round=rounds.new_round(out), strict=True,
+                                      context_window=128_000)
+        batches.brief_many(batches.items_from([str(folder)]), engine, GenerateOptions(), out, ["json"])
+        data = "".join(json.dumps(line) + "\n" for line in engine.round.requests()).encode("utf-8")
         import openai
 
         client = openai.OpenAI(api_key="sk", base_url=f"{base}/v1")
@@ -476,3 +481,33 @@ def test_results_of_another_command_are_named_as_such(tmp_path: Path, capsys: py
     assert cli.run(["batch", str(folder), "-o", str(out), "--model", "m", "--collect",
                     str(tmp_path / "res1.jsonl")]) == 0
     assert "none of the collected answers" not in capsys.readouterr().err
+
+
+def test_openai_gets_its_strict_schema_form_and_the_answer_still_validates() -> None:
+    from briefing.backends.openai_compat import strict_form
+    from briefing.request_schema import json_schema
+    from briefing.schema import Briefing
+
+    def objects(node: Any) -> list[dict[str, Any]]:
+        found = []
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict):
+                found.append(node)
+            for value in node.values():
+                found += objects(value)
+        elif isinstance(node, list):
+            for value in node:
+                found += objects(value)
+        return found
+
+    schema = strict_form(json_schema(["1.1", "1.2", "1.3", "1.6", "1.7", "1.8", "1.12", "1.17", "1.20"]))
+    assert all(set(o["required"]) == set(o["properties"]) for o in objects(schema))
+    assert "minLength" not in json.dumps(schema) and "maxLength" not in json.dumps(schema)
+    assert schema["$defs"]["Actor"]["properties"]["interests"]["anyOf"][-1] == {"type": "null"}
+    answer = good_briefing()
+    answer["actors"][0]["interests"] = None  # what a strict answer gives for an optional field
+    assert Briefing.model_validate(answer).actors[0].interests is None
+    request = ChatRequest([{"role": "user", "content": "x"}], json_schema(["1.1"]))
+    assert request_body("gpt-4o-mini", request, "json_schema", strict=True)["response_format"]["json_schema"][
+        "schema"] == strict_form(json_schema(["1.1"]))
+    assert "minLength" in json.dumps(request_body("m", request, "json_schema", object_root=True))  # vLLM: as is

@@ -77,21 +77,45 @@ def response_format(mode: StructuredMode, schema: dict[str, Any]) -> dict[str, A
     return {"type": "json_object"}
 
 
-def request_body(model: str, request: ChatRequest, mode: StructuredMode, *,
-                 object_root: bool = False) -> dict[str, Any]:
+def request_body(model: str, request: ChatRequest, mode: StructuredMode, *, object_root: bool = False,
+                 strict: bool = False) -> dict[str, Any]:
     """The body of a chat completion request in `mode`: what a call sends and what a batch file holds.
 
     With `object_root`, a schema whose root is not an object (the support judge's label) is sent as
-    `{"verdict": …}`, as OpenAI's strict schemas require; `support.read` takes either answer.
+    `{"verdict": …}`, as OpenAI's strict schemas require; `support.read` takes either answer. With
+    `strict` (OpenAI), the schema is also put in the form OpenAI's strict mode accepts
+    (`strict_form`).
     """
     schema, max_tokens = request.json_schema, request.max_tokens
-    if object_root and mode == "json_schema" and schema.get("type") != "object":
+    if (object_root or strict) and mode == "json_schema" and schema.get("type") != "object":
         schema = {"type": "object", "properties": {"verdict": schema}, "required": ["verdict"],
                   "additionalProperties": False}
         max_tokens = max(max_tokens, WRAPPED_TOKENS)
+    if strict and mode == "json_schema":
+        schema = strict_form(schema)
     messages = schema_in_prompt(request.messages, schema) if mode == "json_object" else request.messages
     return {"model": model, "messages": messages, "response_format": response_format(mode, schema),
             "max_tokens": max_tokens, "temperature": request.temperature, "seed": request.seed}
+
+
+# Keywords OpenAI's strict structured outputs reject; the answer's validation still applies them.
+_NOT_STRICT = {"minLength", "maxLength"}
+
+
+def strict_form(node: Any) -> Any:
+    """A schema as OpenAI's strict mode takes it: every property of an object required (one that
+    was optional may be null instead), no string-length keywords."""
+    if isinstance(node, list):
+        return [strict_form(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: strict_form(v) for k, v in node.items() if k not in _NOT_STRICT}
+    if isinstance(out.get("properties"), dict):
+        required = set(node.get("required", []))
+        out["properties"] = {name: value if name in required else {"anyOf": [value, {"type": "null"}]}
+                             for name, value in out["properties"].items()}
+        out["required"] = list(out["properties"])
+    return out
 
 
 # Enough for `{"verdict":"not_supported"}` in any tokenizer.
@@ -229,7 +253,7 @@ class OpenAICompatBackend:
 
         try:
             response = client.chat.completions.create(
-                **request_body(self.model, request, mode, object_root=self.base_url == OPENAI_URL))
+                **request_body(self.model, request, mode, strict=self.base_url == OPENAI_URL))
         except openai.APIStatusError as e:
             if probe:
                 raise
