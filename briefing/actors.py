@@ -144,17 +144,13 @@ def available() -> bool:
     return _pipeline() is not None
 
 
-# spaCy's pipelines are not made for threads: items of a batch briefed at once against a server
-# parse one at a time, here and in the detector (a parse takes a fraction of a second; the model, minutes).
-_PARSING = PARSING
-
-
 def find(sources: list[Source], shown: set[str] | None = None) -> list[Candidate]:
     """Every actor named in the sentences (only those in `shown`, when given), most mentioned first.
 
-    Returns an empty list when spaCy is not installed.
+    Returns an empty list when spaCy is not installed. spaCy's pipelines are not made for threads:
+    the items of a batch briefed at once parse one at a time, here and in the detector (`PARSING`).
     """
-    with _PARSING:
+    with PARSING:
         return _find(sources, shown)
 
 

@@ -146,13 +146,9 @@ def written(out_dir: Path | None) -> set[Path]:
     from .rounds import ANSWERS, STATE
 
     ours = {out_dir / LOG, out_dir / ANSWERS, out_dir / STATE}
-    for raw in (out_dir / LOG).read_text(encoding="utf-8").splitlines() if (out_dir / LOG).is_file() else []:
-        try:
-            line = json.loads(raw)
-            ours.update(Path(p) for p in line.get("outputs") or [])
-            ours.add(out_dir / f"{line['name']}.raw.txt")
-        except (json.JSONDecodeError, AttributeError, KeyError, TypeError):
-            continue
+    for outcome in logged(out_dir):
+        ours.update(Path(p) for p in outcome.outputs)
+        ours.add(out_dir / f"{outcome.name}.raw.txt")
     return {p.resolve() for p in ours}
 
 
@@ -195,21 +191,21 @@ def template_hashes(prompts: Path | None) -> dict[str, str]:
     return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in sorted(found.items()) if path}
 
 
-def finished(out_dir: Path) -> dict[str, Outcome]:
-    """The last finished line (ok or cached) of each item name in `DIR/batch.jsonl`; a line cut by a
-    crash is skipped."""
-    done: dict[str, Outcome] = {}
+def logged(out_dir: Path) -> list[Outcome]:
+    """The lines of `DIR/batch.jsonl`, in order; a line cut by a crash is skipped."""
     log = out_dir / LOG
-    if not log.is_file():
-        return done
-    for raw in log.read_text(encoding="utf-8").splitlines():
+    outcomes = []
+    for raw in log.read_text(encoding="utf-8").splitlines() if log.is_file() else []:
         try:
-            outcome = Outcome(**json.loads(raw))
+            outcomes.append(Outcome(**json.loads(raw)))
         except (json.JSONDecodeError, TypeError):
             continue
-        if outcome.status in ("ok", "cached"):
-            done[outcome.name] = outcome
-    return done
+    return outcomes
+
+
+def finished(out_dir: Path) -> dict[str, Outcome]:
+    """The last finished line (ok or cached) of each item name in `DIR/batch.jsonl`."""
+    return {o.name: o for o in logged(out_dir) if o.status in ("ok", "cached")}
 
 
 def brief_many(items: Sequence[Item], backend: Backend, options: GenerateOptions, out_dir: Path,

@@ -20,6 +20,7 @@ import typer
 from .errors import BriefingError, ConfigError
 
 if TYPE_CHECKING:
+    from . import rounds
     from .backends import Backend, BackendSettings, ProgressCallback
     from .document import BriefingDocument
     from .pipeline import BriefingRun
@@ -351,7 +352,7 @@ def _say(line: str) -> None:
     sys.stderr.write(f"briefing: {line}\n")
 
 
-def _next_round(engine: Any, emit: Path | None) -> None:
+def _next_round(engine: rounds.Round, emit: Path | None) -> None:
     """Write the requests the items wait for, or say that none do."""
     from . import rounds
 
@@ -371,15 +372,13 @@ def _next_round(engine: Any, emit: Path | None) -> None:
 
 def _openai_client(conf: Settings) -> Any:
     """The openai SDK client of --openai-batch (OPENAI_API_KEY; --base-url for a compatible service)."""
-    import openai
-
-    from .backends.openai_compat import OPENAI_URL
+    from .backends.openai_compat import OPENAI_URL, make_client
     from .errors import ConfigError
 
-    if not conf.backend.api_key:
+    settings = conf.backend
+    if not settings.api_key:
         raise ConfigError("--openai-batch needs OPENAI_API_KEY (or --api-key)")
-    return openai.OpenAI(api_key=conf.backend.api_key, base_url=conf.backend.base_url or OPENAI_URL,
-                         timeout=conf.backend.timeout, max_retries=conf.backend.max_retries)
+    return make_client(settings.base_url or OPENAI_URL, settings.api_key, settings.timeout, settings.max_retries)
 
 
 @app.command("render", cls=_Command)

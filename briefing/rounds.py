@@ -118,9 +118,9 @@ class Store:
                 except (json.JSONDecodeError, KeyError, TypeError):
                     continue  # a line cut by a crash: its request is asked again
 
-    def add(self, answers: Iterable[ChatResult | None], ids: Iterable[str]) -> int:
-        """Keep new answers (on disk before this returns); the count of new ones."""
-        new = [(cid, r) for cid, r in zip(ids, answers, strict=True) if r is not None and cid not in self.answers]
+    def add(self, answers: Iterable[Answer]) -> int:
+        """Keep the new completions among these answers (on disk before this returns); their count."""
+        new = [(a.custom_id, a.result) for a in answers if a.result is not None and a.custom_id not in self.answers]
         if not new:
             return 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,7 +162,7 @@ class Round:
             if a.result is None:
                 self.errors.setdefault(a.custom_id, a.error)
         self.collected.update(a.custom_id for a in answers)
-        kept = self.store.add([a.result for a in answers], [a.custom_id for a in answers])
+        kept = self.store.add(answers)
         return kept, sum(a.result is None for a in answers)
 
     def unused(self) -> bool:

@@ -155,7 +155,7 @@ class OpenAICompatBackend:
         # counted across threads: a batch with items in flight shares this one client.
         self.retries = 0
         self._lock = threading.Lock()
-        self._client = client or _make_client(self.base_url, api_key, timeout, max_retries, self._count)
+        self._client = client or make_client(self.base_url, api_key, timeout, max_retries, self._count)
 
     def _count(self, response: Any) -> None:
         if response.status_code == 429 or response.status_code >= 500:
@@ -294,8 +294,9 @@ def _brief(e: Any) -> str:
     return " ".join(str(message or e.message).split())[:200]
 
 
-def _make_client(base_url: str, api_key: str | None, timeout: float, max_retries: int,
-                 on_response: Callable[[Any], None] | None = None) -> openai.OpenAI:
+def make_client(base_url: str, api_key: str | None, timeout: float, max_retries: int,
+                on_response: Callable[[Any], None] | None = None) -> openai.OpenAI:
+    """The openai SDK client for a server (also `briefing batch --openai-batch`'s)."""
     import openai
 
     return openai.OpenAI(
