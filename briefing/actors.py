@@ -74,6 +74,10 @@ _GROUPS = {
        for form in (plural, plural[:-1])},
 }
 
+# The singular forms of `_GROUPS` that name one body only with a determiner ("the government", "a
+# lawmaker"); bare, they name a sector or an idea. "Police" takes no article and is not among them.
+_SINGULAR = {"government", "military", "opposition"} | {form for form in _GROUPS if not form.endswith("s")} - {"police"}
+
 # The briefing's kind of actor for each label (see schema.ActorKind): a country acts through its government.
 KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "government", "NORP": "group",
          "GOVERNMENT": "government", "GROUP": "group"}
@@ -114,8 +118,18 @@ class Candidate:
         """How central the sources make it: its mentions, one more when it speaks or holds a
         position, one more when someone who speaks for it does (`speaking`: the casefolded names
         of everyone quoted)."""
-        passer_by = self.label == "PERSON" and not self.role_given
-        return self.mentions + (self.quoted > 0 or bool(self.holds)) * (not passer_by) + bool(self.voices & speaking)
+        speaks = (self.quoted > 0 or bool(self.holds)) and not self.passer_by
+        return self.mentions + speaks + bool(self.voices & speaking)
+
+    @property
+    def passer_by(self) -> bool:
+        """A person the sources give no title or role: someone telling what happened to them."""
+        return self.label == "PERSON" and not self.role_given
+
+    @property
+    def holds_position(self) -> bool:
+        """Whether the sources show it holding a position and it is not a passer-by."""
+        return bool(self.holds) and not self.passer_by
 
     @property
     def kind(self) -> str:
@@ -145,7 +159,8 @@ def available() -> bool:
 
 
 def find(sources: list[Source], shown: set[str] | None = None) -> list[Candidate]:
-    """Every actor named in the sentences (only those in `shown`, when given), most mentioned first.
+    """Every actor named in the sentences (only those in `shown`, when given), most mentioned first
+    (of those named as often, the ones holding a position first).
 
     Returns an empty list when spaCy is not installed. spaCy's pipelines are not made for threads:
     the items of a batch briefed at once parse one at a time, here and in the detector (`PARSING`).
@@ -205,7 +220,8 @@ def _find(sources: list[Source], shown: set[str] | None) -> list[Candidate]:
     merged = [c for c in kept if not c.aliases & things and _an_actor(c)]
     first = {c.name: min(_order(i) for i in c.sentence_ids) for c in merged}
     speaking = {alias.casefold() for c in merged if c.quoted for alias in c.aliases}
-    return sorted(merged, key=lambda c: (-c.weight(speaking), first[c.name]))
+    # Of actors the sources name as often, those they show holding a position come first.
+    return sorted(merged, key=lambda c: (-c.weight(speaking), not c.holds_position, first[c.name]))
 
 
 # A company written with its stock ticker: "Acme Steel and Wire (ACMS.NS)", "Bolt Corp (BOLT.O)".
@@ -337,6 +353,8 @@ def _add_groups(found: dict[str, Candidate], doc: Any, source: Source, starts: l
             continue  # "opposition to the plan": what some hold, not a party
         if any(c.dep_ == "poss" for c in token.children):
             continue  # "its traders", "Acme's lenders": a part of another actor
+        if token.lower_ in _SINGULAR and not any(c.dep_ in ("det", "predet", "nummod") for c in token.children):
+            continue  # "has government as its largest employer": the sector or the idea, not a body
         sentence = source.sentences[max(bisect_right(starts, token.idx) - 1, 0)]
         if not sentence.start <= token.idx < sentence.end or (shown is not None and sentence.id not in shown):
             continue
@@ -669,7 +687,7 @@ def holders(candidates: list[Candidate], most: int) -> list[Candidate]:
     chosen: list[Candidate] = []
     used: set[str] = set()
     for c in candidates:
-        if not c.holds or (c.label == "PERSON" and not c.role_given) or len(chosen) == most:
+        if not c.holds_position or len(chosen) == most:
             continue
         if c.label == "PERSON" and any(c.name.casefold() in o.voices and set(c.holds) <= set(o.holds)
                                        for o in candidates):

@@ -232,6 +232,26 @@ def test_parties_named_by_a_common_noun_are_actors(tmp_path: Path) -> None:
     assert "Traders" not in found and "Lenders" not in found  # the bank's
 
 
+def test_a_singular_common_noun_without_an_article_is_a_sector_not_a_body(tmp_path: Path) -> None:
+    found = _found(tmp_path, "The state has government as its largest employer.\n\"Government has been a drag,\" he "
+                             "said.\nThe government said it would help.\nPolice said two men were held.\n"
+                             "One regulator objected.\n")
+    assert found["Government"].sentence_ids == ["1.3"]  # "the government", not the public sector
+    assert found["Police"].sentence_ids == ["1.4"]  # "police" takes no article
+    assert found["Regulators"].sentence_ids == ["1.5"]
+
+
+def test_of_actors_named_as_often_those_holding_a_position_rank_first(tmp_path: Path) -> None:
+    text = ("Jo Smith said she hoped the plant in Ohio would hire her.\n"
+            "Ohio has lost jobs, Smith said.\n"
+            "\"We will not raise prices,\" said Ana Duarte, chief economist at Lakeland Bank.\n")
+    found = _found(tmp_path, text)
+    speaking = {"jo smith", "smith", "ana duarte"}
+    assert {found[name].weight(speaking) for name in ("Jo Smith", "Ohio", "Ana Duarte")} == {2}
+    # She holds a position; a passer-by's hope is not a party's position.
+    assert list(found)[:3] == ["Ana Duarte", "Jo Smith", "Ohio"]
+
+
 def test_a_nationality_of_several_words_is_its_country(tmp_path: Path) -> None:
     found = _found(tmp_path, "North Korean troops crossed the border.\nNorth Korea denied it on Monday.\n")
     assert found["North Korea"].sentence_ids == ["1.1", "1.2"] and "North Korean" not in found
