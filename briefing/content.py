@@ -1,6 +1,7 @@
 """Checks of what a briefing says that its schema cannot express: fields that repeat each other,
 signposts that are only a name, timeline dates the cited sentence does not write, and strings
-taken from instructions hidden in a source; and the marks on texts a length cap cut.
+taken from instructions hidden in a source; and the marks on texts a length cap cut. A list item that
+repeats an earlier one of its list is dropped.
 
 Each problem is phrased for the repair prompt; what a repair leaves is shown to the reader as a
 warning, and text that carries a hidden instruction's strings is dropped (`drop_smuggled`).
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from .injection import smuggled as _smuggled
 from .schema import Briefing, written_texts
@@ -81,6 +83,30 @@ _COMMON = {"that", "this", "with", "from", "have", "been", "were", "will", "woul
 
 def _telling(text: str) -> set[str]:
     return {w for w in _words(text) if len(w) > 3 and w not in _COMMON}
+
+
+def drop_repeated_items(briefing: Briefing) -> list[str]:
+    """Remove, in place, every timeline event, risk or open question that says again what an
+    earlier one of its list says (the same date and words, `repeats`): a repair that left the
+    copy changes nothing a reader can use. Returns a warning for each."""
+    warnings = []
+    for name, field in (("timeline", "event"), ("risks", "title"), ("open_questions", "question")):
+        kept: list[Any] = []
+        for i, item in enumerate(getattr(briefing, name)):
+            first = next((n for n, earlier in enumerate(kept) if repeats(_said(item, field), _said(earlier, field))),
+                         None)
+            if first is None:
+                kept.append(item)
+            else:
+                warnings.append(f"{name}[{i}] dropped: it repeats {name}[{first}] ({_said(item, field)!r})")
+        setattr(briefing, name, kept)
+    return warnings
+
+
+def _said(item: Any, field: str) -> str:
+    """What a list item says, with its date for a timeline event."""
+    text = str(getattr(item, field))
+    return f"{item.date}: {text}" if field == "event" else text
 
 
 def drop_miscited_events(briefing: Briefing, sentences: dict[str, str], dates: dict[str, list[str]]) -> list[str]:

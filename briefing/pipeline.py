@@ -475,6 +475,7 @@ def _finished(briefing: Briefing, report: grounding.GroundingReport,
     sentences = grounding.sentence_index(sources)
     dropped = content.drop_smuggled(briefing, sources)
     dropped += content.drop_miscited_events(briefing, sentences, date_mentions(sources))
+    dropped += content.drop_repeated_items(briefing)
     if dropped:
         report = grounding.check(briefing, sources)
     report.warnings.extend([*dropped, *content.problems(briefing, sentences)])

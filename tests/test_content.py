@@ -123,3 +123,17 @@ def test_what_a_sentence_says_of_its_date_stops_where_another_phrase_opens() -> 
         {"date": "2019", "event": "A crane fell on the harbour wall", "citations": ["1.2"]}]})
     drop_miscited_events(briefing, sentences, {"2021": ["1.1"], "2019": ["1.2"]})
     assert [e.event for e in briefing.timeline] == ["The port strike", "A crane fell on the harbour wall"]
+
+
+def test_an_item_repeating_an_earlier_one_of_its_list_is_dropped_in_the_product() -> None:
+    event = {"date": "Nov. 5", "event": "Trump wins the election", "citations": ["1.3"]}
+    other_day = {"date": "Jan. 20", "event": "Trump wins the election", "citations": ["1.8"]}
+    risk = good_briefing()["risks"][0]
+    repeated = good_briefing(timeline=[event, dict(event), other_day], risks=[risk, {**risk, "title": "US Aid Stops!"}])
+    # The repair is asked for and leaves the copies (an empty answer): the reader gets each once.
+    run = generate(load_sources([SEED]), FakeBackend(as_json(repeated)), GenerateOptions(named_actors=False))
+    assert [(e.date, e.event) for e in run.briefing.timeline] == [("Nov. 5", "Trump wins the election"),
+                                                                 ("Jan. 20", "Trump wins the election")]
+    assert [r.title for r in run.briefing.risks] == ["US aid stops"]
+    assert "timeline[1] dropped: it repeats timeline[0] ('Nov. 5: Trump wins the election')" in run.grounding.warnings
+    assert any(w.startswith("risks[1] dropped: it repeats risks[0]") for w in run.grounding.warnings)
