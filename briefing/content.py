@@ -242,9 +242,7 @@ DANGLING = frozenset(
     "over under between after before if so such this these those amid against toward towards via per not "
     "any some most more less every each all no very much many few several both either neither other another "
     "own one during since until through throughout within without across upon onto despite among amongst "
-    "unlike whether because although though unless whereas including regarding concerning versus "
-    # Words that point at what follows: "countries in the conflict, particularly".
-    "particularly especially notably namely like".split())
+    "unlike whether because although though unless whereas including regarding concerning versus".split())
 
 
 def mark_cut_text(briefing: Briefing) -> list[str]:

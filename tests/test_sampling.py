@@ -152,7 +152,6 @@ def test_a_text_may_not_close_on_a_dangling_word_before_a_full_stop() -> None:
 
     assert set_aside('{"actors":{"Ana Lee":{"role":"State with the lowest jobless rate during.', '"')
     assert not set_aside('{"actors":{"Ana Lee":{"role":"State with the lowest jobless rate.', '"')
-    assert set_aside('{"actors":{"Europeans":{"role":"Countries involved in the conflict, particularly', '"')
 
 
 def test_a_cited_stance_counts_as_written_and_a_citation_may_not_repeat_one() -> None:
