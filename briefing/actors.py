@@ -76,7 +76,7 @@ _GROUPS = {
 
 # The singular forms of `_GROUPS` that name one body only with a determiner ("the government", "a
 # lawmaker"); bare, they name a sector or an idea. "Police" takes no article and is not among them.
-_SINGULAR = {"government", "military", "opposition"} | {form for form in _GROUPS if not form.endswith("s")} - {"police"}
+_SINGULAR = {form for form in _GROUPS if not form.endswith("s")} - {"police"}
 
 # The briefing's kind of actor for each label (see schema.ActorKind): a country acts through its government.
 KINDS = {"PERSON": "person", "ORG": "organisation", "GPE": "government", "NORP": "group",
