@@ -108,6 +108,9 @@ class Candidate:
     acting: int = 0  # mentions that do more than name it (`attribution.only_named`): a name with none is no actor
     acts: int = 0  # mentions in which it plainly acts (`attribution.acts`): one named once needs one
     role_given: bool = False  # a person the sources introduce by a title or a role ("a spokesman for X")
+    # The phrase a sentence sets beside a person's name to say who they are, cut to a role, and
+    # that sentence's id: ("spokesman for the port authority", "1.4"). See `_introduction`.
+    introduction: tuple[str, str] | None = None
 
     def vote(self, label: str, weight: int = 1) -> None:
         """Count a label for one mention; the actor's label is the one given most (the first on a tie)."""
@@ -208,6 +211,8 @@ def _find(sources: list[Source], shown: set[str] | None) -> list[Candidate]:
                     candidate.voices.add(_clean(voice.text).casefold())
                 if ent.label_ == "PERSON" and not candidate.titles:
                     candidate.titles.extend(_described(ent))
+                if ent.label_ in ("PERSON", "ORG") and candidate.introduction is None and (role := _introduction(ent)):
+                    candidate.introduction = (role, sentence.id)
                 candidate.role_given = candidate.role_given or bool(candidate.titles) or _introduced(ent)
         mentions += _add_groups(found, doc, source, starts, shown)
         mentions += _by_role(found, doc, source, starts, shown)
@@ -457,6 +462,47 @@ def _described(ent: Any) -> list[str]:
     return found[:1]
 
 
+# Words a role does not end on: it would be cut short ("economist at").
+_OPEN_END = {"a", "an", "the", "and", "or", "of", "in", "at", "for", "with", "to", "on", "from", "by", "as"}
+_REFLEXIVE = {"himself", "herself", "themselves", "itself"}
+
+
+def _introduction(ent: Any) -> str | None:
+    """The phrase set beside a person's name that says who they are, as a briefing's role: "Ana
+    Lee, a senior fellow at the Brookings Institution in Washington and a former envoy, who …" gives
+    "senior fellow at the Brookings Institution in Washington", an age before it skipped ("Lee, 51,
+    co-owner of …"). It ends before a comma, a clause or a second description ("and a …"), without
+    its article; a closing "in <place>" goes while the phrase does not fit a role
+    (`schema.SOURCE_ROLE_PATTERN`). None when the name has no such phrase or it does not fit."""
+    from .schema import SOURCE_ROLE_PATTERN
+
+    root, doc = ent.root, ent.doc
+    beside = [c for c in root.children if c.dep_ == "appos" and c.i > root.i]
+    if beside and beside[0].like_num:  # an age
+        beside = [c for c in (*beside[0].children, *beside[1:]) if c.dep_ in ("appos", "conj") and c.i > beside[0].i]
+    if not beside or beside[0].lower_ in _REFLEXIVE:
+        return None
+    head = beside[0]
+    start = end = head.left_edge.i
+    for token in doc[start:max(head.right_edge.i, root.right_edge.i) + 1]:
+        second = token.dep_ == "cc" and token.i + 1 < len(doc) and doc[token.i + 1].dep_ == "det"
+        if token.text in ",;:()[]—–.!?\"“”" or token.dep_ in ("relcl", "acl") or second:
+            break
+        end = token.i + 1
+    while start < end and doc[start].dep_ in ("det", "punct"):
+        start += 1
+    text = " ".join(doc[start:end].text.split())
+    while text and not (re.fullmatch(SOURCE_ROLE_PATTERN, text)):
+        place = re.search(r"\s+in\s+[^,]*$", text)
+        if place is None:
+            return None
+        text = text[:place.start()]
+    last = text.split()[-1].casefold() if text else ""
+    if not text or last in _OPEN_END or not any(w[:1].islower() for w in text.split()):
+        return None
+    return text
+
+
 def _introduced(ent: Any) -> bool:
     """Whether the text sets a phrase beside a mention that says who it is ("Ana Lee, director of
     research at the bank", "Lee, 51, co-owner of …"), however long."""
@@ -596,6 +642,8 @@ def _merge(candidates: list[Candidate], merged_into: dict[int, Candidate]) -> li
         target.acts += candidate.acts
         target.voices |= candidate.voices
         target.titles = target.titles or candidate.titles
+        introductions = [i for i in (target.introduction, candidate.introduction) if i is not None]
+        target.introduction = min(introductions, key=lambda i: _order(i[1])) if introductions else None
         target.role_given = target.role_given or candidate.role_given
         target.aliases |= candidate.aliases
         if target.label == "NORP" and candidate.label != "NORP":  # "Russia", not "Russian"

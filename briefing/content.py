@@ -273,7 +273,7 @@ def _pattern_cut(text: str, tail: int, lead: int = 2) -> str | None:
     end on ("… from Russia on"), the last word is whole. Dangling words go too."""
     words = text.split(" ")
     capped = len(text.split(" ", lead)[-1]) if len(words) > lead else 0
-    at_cap = capped >= tail
+    at_cap = capped == tail  # longer: not stopped by the cap (a role in the sources' own words)
     near = capped >= tail - 15 and len(words) > lead + 1
     if not (at_cap or near and (words[-1].casefold() in DANGLING or words[-1].endswith((",", ";")))):
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -105,7 +105,8 @@ class Verdict:
 
 def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, list[str]]] | None = None,
              also_named: list[str] | None = None, holders: dict[str, list[str]] | None = None,
-             stances: dict[str, dict[str, str]] | None = None) -> Verdict:
+             stances: dict[str, dict[str, str]] | None = None,
+             given: dict[str, tuple[str, str]] | None = None) -> Verdict:
     """Parse, validate, ground and review one output.
 
     Args:
@@ -117,13 +118,15 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
         holders: the actors whose positions were asked for, with the sentences in which each holds
             one: a position may cite only those (a server in plain JSON mode does not enforce it).
         stances: what each of those sentences says its actor holds: a position's stance.
+        given: the roles the sources give in their own words, with the sentence giving each (the
+            model was not asked for these).
     """
     import json
 
     from pydantic import ValidationError
 
     try:
-        data = from_answer(json.loads(answer), mentions or {}, also_named or [], stances)
+        data = from_answer(json.loads(answer), mentions or {}, also_named or [], stances, given)
         misattributed = _misattributed(data, holders) if holders is not None else []
         if misattributed:
             return Verdict(None, misattributed)
@@ -177,6 +180,9 @@ class Prepared:
     described: int  # how many of them, from the first, the model gives a role
     holders: dict[str, list[str]]  # the actors whose positions it gives, with the sentences showing them
     stances: dict[str, dict[str, str]]  # what each of those sentences says its actor holds
+    # The described actors whose role the sources give in their own words, with the sentence that
+    # gives it (`actors.Candidate.introduction`): the model is not asked for these.
+    given: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def mentions(self) -> dict[str, tuple[str, list[str]]]:
@@ -222,18 +228,23 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     # position is given only for an actor the sources show holding one, citing where they do.
     holding = actors.holders(candidates, length.positions) if candidates else []
     holders = {c.name: ids for c in holding if (ids := [i for i in c.holds if i in shown])} if candidates else None
+    # A person the sources introduce ("Ana Lee, a senior fellow at …") has that for a role: the
+    # sources' words, citing the sentence that gives them, right by construction and not written
+    # again by the model.
+    given = {c.name: c.introduction for c in candidates[:length.described_actors]
+             if c.introduction is not None and c.introduction[1] in shown}
     request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None, length.described_actors,
-                                 holders)
+                                 holders, given)
     messages = build_messages(sources, options, prompt_set, length, candidates, notes, holders)
     # The stances are the cited sentences' own words, filled in after the answer: the sampler reads
     # them as texts the briefing shows, so the model does not write them again.
-    given = {i: text for c in holding for i, text in c.stances.items() if i in (holders or {}).get(c.name, [])}
+    stated = {i: text for c in holding for i, text in c.stances.items() if i in (holders or {}).get(c.name, [])}
     request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed,
-                          veto=steering.SetAside(given) if given else steering.set_aside)
+                          veto=steering.SetAside(stated) if stated else steering.set_aside)
     sent = backend.prepare(request).messages
     tokens, how = backend.count_tokens(sent)
     return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, candidates,
-                    length.described_actors, holders or {}, {c.name: c.stances for c in holding})
+                    length.described_actors, holders or {}, {c.name: c.stances for c in holding}, given)
 
 
 def shown_ids(sources: list[Source], options: GenerateOptions) -> list[str]:
@@ -323,13 +334,14 @@ def generate(sources: list[Source], backend: Backend, options: GenerateOptions |
     if verdict.checked is None:
         raise _validation_failed(result.content, attempts)
     briefing, report = verdict.checked
+    repeated = content.drop_repeated_items(briefing)  # before the check: a copy is not worth a judge's call
     # The title, bottom line and context are judged always: an instruction hidden in a source shows
     # as a summary that no sentence shown to the model supports.
     checked = _check_support(briefing, sources, backend, judge or backend, prepared, result.content, options,
                              attempts, getattr(progress, "checking", None),
                              fields=None if options.support_check else support.TEXTS)
     report = grounding.check(briefing, sources)
-    briefing, report = _finished(briefing, report, sources)
+    briefing, report = _finished(briefing, report, sources, repeated)
     entries = _support_entries(briefing, checked)
     report.warnings.extend(support_warnings(entries or []))
     return BriefingRun(
@@ -416,7 +428,7 @@ def support_warnings(entries: list[SupportEntry]) -> list[str]:
         if e.verdict in support.FAILING or e.action in ("dropped", "replaced"):
             claim = e.claim if len(e.claim) <= 90 else e.claim[:89] + "…"
             why = f": {e.reason}" if e.reason else ""
-            judge = "the facts check" if e.judge == support.FACTS else e.judge
+            judge = support.judge_name(e.judge)
             lines.append(f"support check: {e.item} \"{claim}\" is judged {e.verdict.replace('_', ' ')} by the "
                          f"sentences it cites ({judge}{why}); {done[e.action]}")
     return lines
@@ -462,18 +474,19 @@ def _answer(backend: Backend, request: ChatRequest, kind: str, progress: Progres
     """One call and its verdict, recorded in `attempts`."""
     result, attempt = call(backend, request, kind, progress)
     verdict = validate(result.content, sources, prepared.mentions, prepared.also_named,
-                       prepared.holders if prepared.candidates else None, prepared.stances)
+                       prepared.holders if prepared.candidates else None, prepared.stances, prepared.given)
     attempt.errors = verdict.errors
     attempts.append(attempt)
     return result, verdict
 
 
-def _finished(briefing: Briefing, report: grounding.GroundingReport,
-              sources: list[Source]) -> tuple[Briefing, grounding.GroundingReport]:
+def _finished(briefing: Briefing, report: grounding.GroundingReport, sources: list[Source],
+              dropped_before: list[str] | None = None) -> tuple[Briefing, grounding.GroundingReport]:
     """Drop what must never be shown (text still carrying a hidden instruction's strings, events
-    the sources date otherwise), warn the reader of what the repair left, and mark cut texts."""
+    the sources date otherwise, copies a support repair made), warn the reader of what the repair
+    left and of what was dropped before (`dropped_before`), and mark cut texts."""
     sentences = grounding.sentence_index(sources)
-    dropped = content.drop_smuggled(briefing, sources)
+    dropped = [*(dropped_before or []), *content.drop_smuggled(briefing, sources)]
     dropped += content.drop_miscited_events(briefing, sentences, date_mentions(sources))
     dropped += content.drop_repeated_items(briefing)
     if dropped:

@@ -142,7 +142,7 @@ def _support_marks(document: BriefingDocument, html: bool) -> Any:
 def support_line(document: BriefingDocument) -> str:
     """One sentence on the support check: how many items it found supported, partly, not, and
     what it took out; empty for a briefing saved before the check existed."""
-    from .support import TEXTS
+    from .support import TEXTS, judge_name
 
     entries = document.run.support
     if entries is None:
@@ -159,7 +159,7 @@ def support_line(document: BriefingDocument) -> str:
     parts += [f"{repaired} repaired"] if repaired else []
     parts += [f"{dropped} removed as contradicted"] if dropped else []
     parts += [f"{replaced} replaced by the sources' words"] if replaced else []
-    judges = " and ".join(dict.fromkeys("the facts check" if e.judge == "facts" else e.judge for e in entries))
+    judges = " and ".join(dict.fromkeys(judge_name(e.judge) for e in entries))
     # With the check off, the title, bottom line and context are still judged (they are all there is).
     which = " of the title, bottom line and context" if entries and all(e.item in TEXTS for e in entries) else ""
     return f"Support check{which}: " + "; ".join(parts) + f". Judged by {judges}." if entries else \

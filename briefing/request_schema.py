@@ -9,10 +9,12 @@ allows is one the model accepts.
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .schema import Briefing, most
+from .grounding import sort_ids
+from .schema import ROLE_PATTERN, Briefing, most
 
 # Above this many sentences the citation enum makes grammars and requests too large; a pattern
 # is sent instead and the pipeline's own check still rejects unknown ids.
@@ -24,7 +26,8 @@ def _base_schema() -> dict[str, Any]:
     _drop_titles(schema)
     # A model that lists the actors itself gives each one a role.
     actor = schema["$defs"]["Actor"]
-    actor["properties"]["role"] = _role(schema)
+    # The model's roles keep the shorter cap; a longer one is the sources' own (`schema.SOURCE_ROLE_PATTERN`).
+    actor["properties"]["role"] = {**_role(schema), "pattern": ROLE_PATTERN}
     actor["required"] = [*actor["required"][:2], "role", *actor["required"][2:]]
     for name in ("risks", "open_questions"):  # a briefing may be left with none after its check, not before
         schema["properties"][name]["minItems"] = 1
@@ -85,7 +88,8 @@ LENGTHS = {
 
 def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None,
                 length: Length | None = None, actor_names: list[str] | None = None,
-                described: int | None = None, positions: dict[str, list[str]] | None = None) -> dict[str, Any]:
+                described: int | None = None, positions: dict[str, list[str]] | None = None,
+                given: Collection[str] = ()) -> dict[str, Any]:
     """The JSON schema sent to the backend. Citations may name only real sentence ids; a timeline
     event takes a date the sources write and cites only sentences that write that date (sources
     without dates get an empty timeline).
@@ -103,6 +107,8 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
             sentences in which the sources show it holding one (`actors.holders`): the answer
             gives each one's position, keyed by name, citing only those sentences, so that no
             stance can be pinned on someone who did not take it. None leaves positions free.
+        given: actors whose role the sources give in their own words (`actors.Candidate.introduction`):
+            the answer gives no role for them; `from_answer` adds the sources'.
     """
     schema = copy.deepcopy(_BASE)
     defs = schema["$defs"]
@@ -134,7 +140,7 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         # wrote labels ("actor", "issue") instead of roles.
         role = {"type": "string", "pattern": defs["Actor"]["properties"]["role"]["pattern"]}
         entry = {"type": "object", "additionalProperties": False, "required": ["role"], "properties": {"role": role}}
-        roles = list(actor_names[:described])
+        roles = [name for name in actor_names[:described] if name not in given]
         schema["properties"]["actors"] = {"type": "object", "additionalProperties": False,
                                           "required": roles, "properties": dict.fromkeys(roles, entry)}
         defs["Position"]["properties"]["actor"] = {**names, "description": "One of the listed actors."}
@@ -159,7 +165,8 @@ def _keyed_positions(position: dict[str, Any], holders: dict[str, list[str]]) ->
 
 
 def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]], also: list[str] | tuple[str, ...] = (),
-                stances: dict[str, dict[str, str]] | None = None) -> Any:
+                stances: dict[str, dict[str, str]] | None = None,
+                given: Mapping[str, tuple[str, str]] | None = None) -> Any:
     """Turn a decoded answer in the request's keyed shape back into the briefing's lists: actors
     that were the names the sources write (`json_schema(actor_names=…)`: `{name: {"role": …}}`),
     and positions keyed by actor (`json_schema(positions=…)`). Anything else is left as it is.
@@ -169,6 +176,8 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]], also: list[
         also: the names listed without a role (`json_schema(described=…)`), added after the others.
         stances: for each actor whose position was asked for, what each of its sentences says it
             holds: a keyed position's stance is its first cited sentence's.
+        given: the roles the sources give in their own words, each with the id of the sentence
+            that gives it (`json_schema(given=…)`): that sentence is the role's first citation.
     """
     if not isinstance(data, dict):
         return data
@@ -178,10 +187,20 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]], also: list[
     if not (actors and isinstance(data.get("actors"), dict)):
         return data
     listed = []
+    given = given or {}
     for name, entry in data["actors"].items():
+        if name in given and name in actors:
+            continue  # the sources' words stand: a server that ignores the schema may write one anyway
         kind, ids = actors.get(name, ("other", []))
         listed.append({**(entry if isinstance(entry, dict) else {"role": entry}), "name": name, "kind": kind,
                        "citations": ids[:2]})
+    for name, (role, where) in given.items():
+        if name in actors:
+            kind, ids = actors[name]
+            cited = [where, *[i for i in ids if i != where][:1]]  # the sentence that gives it, and the first other
+            listed.append({"name": name, "kind": kind, "role": role, "citations": sort_ids(cited)})
+    rank = {name: n for n, name in enumerate(actors)}
+    listed.sort(key=lambda entry: rank.get(entry["name"], len(rank)))  # stable: unknown names keep their order
     for name in also:
         if name not in data["actors"] and name in actors:
             kind, ids = actors[name]

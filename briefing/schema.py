@@ -22,6 +22,11 @@ CITATION_PATTERN = r"^[1-9][0-9]*\.[1-9][0-9]*$"
 # and two roles came out the same; the local sampler closes a role at a phrase end before the cap.
 # No braces either: the small model once tried to close the JSON inside a role ("… region}}},").
 ROLE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,20} [^"\\\[\]{}\x00-\x1f ]{1,20} [^"\\\[\]{}\x00-\x1f]{1,40}$'
+# A role the sources give in their own words (`actors.Candidate.introduction`, filled in by the
+# pipeline, never by the model) may run longer after its first two words: "spokesman for the
+# Pennsylvania Department of Transportation". The model's own roles keep ROLE_PATTERN's cap (the
+# request schema sends it).
+SOURCE_ROLE_PATTERN = ROLE_PATTERN.replace("{1,40}$", "{1,100}$")
 # A stance: three words or more. One word ("neutral") says nothing an analyst can use, and two
 # actors' one-word stances are the same field twice.
 STANCE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f]{1,170}$'
@@ -35,6 +40,8 @@ PATTERN_RULES = {
     CITATION_PATTERN: "cite a sentence id such as 1.4",
     ROLE_PATTERN: "write three words or more, at most about 80 characters, without quotes, brackets, braces or "
                   "backslashes",
+    SOURCE_ROLE_PATTERN: "write three words or more, at most about 140 characters, without quotes, brackets, braces "
+                         "or backslashes",
     STANCE_PATTERN: "write three words or more, at most about 230 characters, without quotes, brackets, braces or "
                     "backslashes",
     SIGNPOST_PATTERN: "write an observable event in two words or more, not opening with a digit, without quotes, "
@@ -77,7 +84,8 @@ Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
 # Two sentences: measured, a bottom line ran to the 240 characters of `Text` in 12 of 30 briefings.
 Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
-Role = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240, pattern=ROLE_PATTERN)]
+Role = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240,
+                                        pattern=SOURCE_ROLE_PATTERN)]
 Stance = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240, pattern=STANCE_PATTERN)]
 Signpost = Annotated[str, StringConstraints(strip_whitespace=True, pattern=SIGNPOST_PATTERN)]
 Level = Literal["low", "medium", "high"]

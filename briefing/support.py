@@ -12,9 +12,10 @@ each one of four verdicts:
   they do not raise);
 - contradicted: they state the opposite, or another number, date or likelihood.
 
-Two judges answer, the first that can: the facts check (a number, month or weekday the claim
-states that no cited sentence writes; no model) and the model, asked about each remaining claim in
-a grammar-constrained call with the sentences it cites.
+Three judges answer, the first that can: the facts check (a number, month or weekday the claim
+states that no cited sentence writes; no model), the quote check (an actor's role in the very
+words a cited sentence sets beside its name; no model) and the model, asked about each remaining
+claim in a grammar-constrained call with the sentences it cites.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ LABELS: tuple[Label, ...] = ("supported", "partly", "not_supported", "contradict
 # What an item judged so may not be shown as: checked and found wanting.
 FAILING: frozenset[str] = frozenset({"not_supported", "contradicted"})
 FACTS = "facts"  # the judge that compares the numbers and dates a claim states with its sentences
+QUOTED = "quoted"  # the judge that finds a role in the words a cited sentence sets beside the name
+
+
+def judge_name(judge: str) -> str:
+    """A judge as a reader is told of it: a rule by what it does, a model by its name."""
+    return {FACTS: "the facts check", QUOTED: "the quote check"}.get(judge, judge)
 
 
 @dataclass(frozen=True)
@@ -144,6 +151,41 @@ def facts(claim: Claim, sentences: dict[str, str], shown: Collection[str] | None
     return None
 
 
+# --- the quote check -------------------------------------------------------------------------
+
+# Words a role does not end on: a role cut there is not the phrase the sentence gives.
+_OPEN_END = {"a", "an", "the", "and", "or", "of", "in", "at", "for", "with", "to", "on", "from", "by", "as"}
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().replace("’", "'").replace("‘", "'").split())
+
+
+def quoted(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
+    """Supported, with no model asked, when the claim is an actor's role that a cited sentence
+    gives in the same words, set beside the actor's name ("Ana Lee, a senior fellow at the
+    Brookings Institution, said" for "Ana Lee: senior fellow at the Brookings Institution"; an
+    age between them may stay: "Lee, 51, co-owner of …") or before it as a title ("Secretary of
+    State Ana Lee"). The name may be the surname alone. None otherwise: the model judges it."""
+    if claim.field != "role":
+        return None
+    name, _, role = (_plain(part) for part in claim.text.partition(": "))
+    if len(role.split()) < 2 or role.split()[-1] in _OPEN_END:
+        return None
+    names = "|".join(map(re.escape, dict.fromkeys([name, name.split()[-1]] if name else [])))
+    if not names:
+        return None
+    # The phrase ends there: a role cut inside it ("fellow at the Harbour" of "… Harbour Institute") is not it.
+    end = r"(?=$|[,.;:!?'\"”)]|\s+(?:in|and|who|which|whose|since|until)\b)"
+    beside = re.compile(rf"(?<!\w)(?:{names})\s*,\s*(?:\d{{1,3}}\s*,\s*)?(?:(?:a|an|the)\s+)?{re.escape(role)}{end}")
+    before = re.compile(rf"(?<!\w){re.escape(role)}\s+(?:{names})(?!\w)")
+    for i in claim.cited:
+        text = _plain(sentences.get(i, ""))
+        if beside.search(text) or before.search(text):
+            return Judgement(claim, "supported", QUOTED, f"{i} gives this role in these words")
+    return None
+
+
 # --- the model -------------------------------------------------------------------------------
 
 _RULES = ("Judge only from those sentences, not from what you know.\n"
@@ -225,7 +267,7 @@ def label_of(answer: str) -> Label | None:
 def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
           attempts: list[Attempt] | None = None, kind: str = "support",
           on_item: Callable[[int, int], None] | None = None, shown: Collection[str] | None = None) -> list[Judgement]:
-    """Every claim's verdict: the facts check's where it gives one, the model's for the rest. The
+    """Every claim's verdict: the facts check's or the quote check's where one gives it, the model's for the rest. The
     model's calls are recorded in `attempts` as one (their tokens and seconds summed).
 
     An answer that gives no label backs nothing: its claim is not supported.
@@ -244,7 +286,7 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
     for n, claim in enumerate(found):
         if on_item is not None:
             on_item(n, len(found))
-        ruled = facts(claim, sentences, shown)
+        ruled = facts(claim, sentences, shown) or quoted(claim, sentences)
         if ruled is not None:
             judged.append(ruled)
             continue

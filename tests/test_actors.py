@@ -46,18 +46,57 @@ def test_the_actors_are_the_most_named_and_cite_their_mentions() -> None:
     schema = prepared.request.json_schema
     names = schema["properties"]["actors"]["required"]
     assert names == list(schema["properties"]["actors"]["properties"])  # every one, in this order
-    assert set(names[:2]) == {"Donald Trump", "Ukraine"} and "Antony Blinken" in names
+    assert set(names[:2]) == {"Donald Trump", "Ukraine"}
+    # The model is not asked for a role the sources give in their own words.
+    assert prepared.given["Antony Blinken"] == ("leading diplomat of the outgoing Biden administration", "1.2")
+    assert "Antony Blinken" not in names
     length = LENGTHS[backend.default_length]
-    assert len(names) == length.described_actors < length.named_actors
+    assert len(names) + len(prepared.given) == length.described_actors < length.named_actors
     listed = schema["$defs"]["Position"]["properties"]["actor"]["enum"]
-    assert listed[:len(names)] == names and len(listed) == length.named_actors  # positions may name them all
-    assert listed == list(prepared.mentions) and prepared.also_named == listed[len(names):]
+    assert len(listed) == length.named_actors  # positions may name them all
+    assert [n for n in listed[:length.described_actors] if n not in prepared.given] == names
+    assert listed == list(prepared.mentions) and prepared.also_named == listed[length.described_actors:]
     assert f"Also named: {'; '.join(prepared.also_named)}." in prepared.request.messages[1]["content"]
     shown = "Donald Trump (President-elect); "
     assert shown in prepared.request.messages[1]["content"]  # with how the source introduces a person
-    cited = from_answer({"actors": {"Antony Blinken": {"role": "r s t"}}}, prepared.mentions)
-    assert cited["actors"] == [{"role": "r s t", "name": "Antony Blinken", "kind": "person",
-                                "citations": prepared.mentions["Antony Blinken"][1][:2]}]
+    cited = from_answer({"actors": {"Donald Trump": {"role": "r s t"}}}, prepared.mentions)
+    assert cited["actors"] == [{"role": "r s t", "name": "Donald Trump", "kind": "person",
+                                "citations": prepared.mentions["Donald Trump"][1][:2]}]
+
+
+def test_a_role_the_sources_give_is_theirs_in_rank_order_citing_the_sentence_that_gives_it() -> None:
+    prepared = prepare(load_sources([SEED]), FakeBackend(), NAMED)
+    # A server that ignores the schema and writes a role anyway: the sources' words stand.
+    answer = {"actors": {"Donald Trump": {"role": "r s t"}, "Antony Blinken": {"role": "u v w"}}}
+    listed = from_answer(answer, prepared.mentions, given=prepared.given)["actors"]
+    names = [a["name"] for a in listed]
+    assert names == [n for n in prepared.mentions if n in names]  # rank order
+    blinken = next(a for a in listed if a["name"] == "Antony Blinken")
+    assert blinken["role"] == "leading diplomat of the outgoing Biden administration"
+    assert "1.2" in blinken["citations"] and len(blinken["citations"]) == 2  # the sentence that gives it
+    run = generate(load_sources([SEED]), FakeBackend(as_json(_keyed(good_briefing(), list(prepared.mentions)))), NAMED)
+    role = next(a for a in run.briefing.actors if a.name == "Antony Blinken").role
+    assert role == "leading diplomat of the outgoing Biden administration"
+    verdict = next(e for e in run.support or [] if e.claim.startswith("Antony Blinken:"))
+    assert (verdict.verdict, verdict.judge) == ("supported", "quoted")  # no model asked
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("The plan failed, said Ana Lee, a senior fellow at the Harbour Institute in Leeds and a former envoy.",
+     "senior fellow at the Harbour Institute in Leeds"),
+    ("“We lost,” said Tom Berg, 51, co-owner and chief executive of Berg Pumps Ltd., who spoke by phone.",
+     "co-owner and chief executive of Berg Pumps Ltd."),
+    ("Mara Ode, director of port and harbour strategy at the Eastern Seaboard Shipping and Logistics Holding "
+     "Company of Greater Lagos and Ibadan in Nigeria, said so.", None),  # too long for a role without the place
+    ("Maria Gonzalez, 40, of Leeds, said so.", None),  # an age and a town say nothing of what she does
+    ("Tom Berg himself said so.", None),
+])
+def test_how_the_sources_introduce_a_person_becomes_a_role(text: str, role: str | None) -> None:
+    from briefing.actors import _introduction, _pipeline
+
+    doc = _pipeline()(text)
+    person = next(e for e in doc.ents if e.label_ in ("PERSON", "ORG") and " " in e.text)
+    assert _introduction(person) == role
 
 
 def test_an_answer_keyed_by_actor_becomes_the_briefing_s_list_with_citations_from_mentions() -> None:
@@ -118,7 +157,7 @@ def test_a_position_cites_only_sentences_in_which_its_actor_holds_it() -> None:
 def test_a_keyed_answer_missing_an_actor_is_sent_back_for_repair() -> None:
     prepared = prepare(load_sources([SEED]), FakeBackend(), NAMED)
     first = _keyed(good_briefing(), list(prepared.mentions))
-    first["actors"] = {"Antony Blinken": {"role": ""}}  # an empty role
+    first["actors"] = {"Donald Trump": {"role": ""}}  # an empty role
     second = _keyed(good_briefing(), list(prepared.mentions))
     run = generate(load_sources([SEED]), FakeBackend(as_json(first), as_json(second)), NAMED)
     assert [a.kind for a in run.attempts] == ["generate", "repair", "support"]

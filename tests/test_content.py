@@ -137,3 +137,6 @@ def test_an_item_repeating_an_earlier_one_of_its_list_is_dropped_in_the_product(
     assert [r.title for r in run.briefing.risks] == ["US aid stops"]
     assert "timeline[1] dropped: it repeats timeline[0] ('Nov. 5: Trump wins the election')" in run.grounding.warnings
     assert any(w.startswith("risks[1] dropped: it repeats risks[0]") for w in run.grounding.warnings)
+    # Dropped before the support check: no judge's call is spent on a copy.
+    judged = [e.claim for e in run.support or [] if e.item.startswith(("timeline", "risks"))]
+    assert len(judged) == 3 and judged[1:] == ["Nov. 5: Trump wins the election", "Jan. 20: Trump wins the election"]

@@ -133,6 +133,21 @@ def test_a_role_the_pattern_stopped_before_a_word_that_did_not_fit_is_marked_cut
     assert briefing.actors[0].role == shown
 
 
+def test_a_role_in_the_sources_words_may_run_past_the_model_s_cap_and_is_not_marked_cut() -> None:
+    from briefing.content import mark_cut_text
+    from briefing.schema import ROLE_PATTERN
+
+    role = "spokesman for the Pennsylvania Department of Transportation"  # 44 characters after two words
+    assert not re.match(ROLE_PATTERN, role)
+    actors = [{**good_briefing()["actors"][0], "role": role}]
+    briefing = Briefing.model_validate(good_briefing(actors=actors, positions=[]))
+    assert mark_cut_text(briefing) == [] and briefing.actors[0].role == role
+    # The model is still held to its own cap, in every mode.
+    assert json_schema(["1.1"])["$defs"]["Actor"]["properties"]["role"]["pattern"] == ROLE_PATTERN
+    assert json_schema(["1.1"], None, None, ["Ana Lee"])["properties"]["actors"]["properties"]["Ana Lee"][
+        "properties"]["role"]["pattern"] == ROLE_PATTERN
+
+
 def test_the_stance_and_role_patterns_are_the_model_s_own() -> None:
     """What the request asks for is what the answer is validated against, in every mode."""
     with pytest.raises(ValidationError, match="positions.0.stance"):

@@ -159,6 +159,25 @@ def test_the_facts_check_reads_numbers_and_dates_as_sentences_write_them() -> No
     assert verdict("3 troops", ("2",)) == "not_supported"  # no number to contradict it
 
 
+def test_a_role_a_cited_sentence_gives_beside_the_name_is_supported_without_asking_the_model() -> None:
+    sentences = {"1": "“It held,” said Tom Berg, 51, co-owner of Berg Pumps Ltd. in Leeds, who spoke by phone.",
+                 "2": "Ana Lee, a senior fellow at the Harbour Institute, disagreed with Berg.",
+                 "3": "Foreign Minister Ana Lee flew to Oslo."}
+    def judge(text: str, cited: tuple[str, ...]) -> str | None:
+        found = support.quoted(support.Claim("actors[0]", "role", text, cited), sentences)
+        return found.judge if found and found.verdict == "supported" else None
+    assert judge("Tom Berg: co-owner of Berg Pumps Ltd.", ("1",)) == "quoted"  # the surname, after an age
+    assert judge("Ana Lee: senior fellow at the Harbour Institute", ("2",)) == "quoted"
+    assert judge("Ana Lee: Foreign Minister", ("3",)) == "quoted"  # a title before the name
+    assert judge("Ana Lee: senior fellow at the Harbour Institute", ("1",)) is None  # not the sentence cited
+    assert judge("Tom Berg: senior fellow at the Harbour Institute", ("2",)) is None  # another person's
+    assert judge("Ana Lee: senior fellow at the Harbour", ("2",)) is None  # cut inside a name
+    assert judge("Ana Lee: senior fellow at", ("2",)) is None  # cut short
+    assert judge("Tom Berg: co-owner of Berg Pumps Ltd.", ("1",)) is not None
+    assert support.quoted(support.Claim("positions[0]", "position", "Tom Berg: co-owner of Berg Pumps Ltd.",
+                                        ("1",)), sentences) is None  # roles only
+
+
 def test_thousands_written_with_spaces_are_one_number() -> None:
     sentences = {"1": "La ministre a indiqué que 2 000 infirmières seraient recrutées.", "2": "In 2019 300 left."}
     claim = support.Claim("context", "context", "The plan adds 2,000 nurses", ("1",))
