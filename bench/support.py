@@ -14,7 +14,9 @@ Prompt forms, one claim per call: `sentences-first` (the cited sentences, then t
 `claim-first`, and `reason-first` (sentences first; the answer gives one short reason, then the
 label). `product` is what `briefing generate` and `briefing verify --support` run
 (`briefing.support.judge`): the facts check (numbers, months, weekdays; no model), then
-`sentences-first` for the claims it leaves, answered with the label alone. `conversation` asks
+`sentences-first` for the claims it leaves, answered with the label alone; `product-shots` the same
+after ten worked examples (`briefing.support.SHOTS`, invented, none from the labelled set's
+articles). `conversation` asks
 each claim as the next turn of the conversation in which the model wrote its article's briefing
 (written first, with the check off, and not timed), the cited sentences quoted, so that a model in
 process keeps the sources in its KV cache; `conversation-ids` names the sentences by id only.
@@ -36,7 +38,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "support" / "cases.jsonl"
 LABELS = ["supported", "partly", "not_supported", "contradicted"]
-FORMS = ["sentences-first", "claim-first", "reason-first", "product", "conversation", "conversation-ids"]
+FORMS = ["sentences-first", "claim-first", "reason-first", "product", "product-shots", "conversation",
+         "conversation-ids"]
 GOLD = ROOT.parent / "shared" / "gold" / "dev.json"
 
 SYSTEM = ("You check a briefing against its sources. You are given a claim and the source sentences it "
@@ -99,14 +102,14 @@ def report(form: str, pairs: list[tuple[str, str]], seconds: float) -> str:
     return "\n".join(lines)
 
 
-def product(backend: Any, cases: list[dict[str, Any]]) -> list[tuple[str, str]]:
+def product(backend: Any, cases: list[dict[str, Any]], shots: bool = False) -> list[tuple[str, str]]:
     """(gold, judged) for every case, as the product judges a briefing's claims."""
     from briefing import support
 
     claims = [support.Claim(c["id"], c["field"], c["claim"], tuple(c["cited"])) for c in cases]
     judged = []
     for case, claim in zip(cases, claims, strict=True):
-        judged += support.judge(backend, [claim], case["sentences"])
+        judged += support.judge(backend, [claim], case["sentences"], shots=shots)
     return [(c["verdict"], j.verdict) for c, j in zip(cases, judged, strict=True)]
 
 
@@ -174,8 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             pairs = in_conversation(backend, ordered, talks, quote=form == "conversation")
             print(report(form, pairs, time.perf_counter() - started), flush=True)
             continue
-        if form == "product":
-            pairs = product(backend, cases)
+        if form.startswith("product"):
+            pairs = product(backend, cases, shots=form == "product-shots")
             print(report(form, pairs, time.perf_counter() - started), flush=True)
             continue
         for case in cases:

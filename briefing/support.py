@@ -206,8 +206,47 @@ _FIELDS = {"open_question": "open question", "bottom_line": "bottom line", "role
 SCHEMA = {"type": "string", "enum": list(LABELS)}
 
 
+# Worked examples put before each claim (`request(shots=True)`), invented (no article of the
+# labelled set's): verdicts of each kind, on each kind of item. The same in every call, so a model
+# in process reads them once and keeps them in its KV cache. Not the product's default: measured
+# on the embedded judge (`bench/support.py --form product-shots`), they raise its balanced
+# accuracy (0.709 to 0.760 over two labels) by calling more claims supported, contradicted ones
+# too (16 of 50, against 7): more wrong claims shown unmarked.
+SHOTS: tuple[tuple[str, str, Label], ...] = (
+    ("[1] “Prices will keep rising,” said Mei Tan, an economist at Harbor Bank.",
+     "Claim (actor's role): Mei Tan: economist at Harbor Bank", "supported"),
+    ("[1] The mayor wants the old bridge closed to trucks.",
+     "Claim (position): City council: wants the old bridge closed to trucks", "not_supported"),
+    ("[1] The plant will cut 200 jobs by March, the company said.",
+     "Claim (timeline): March: the plant cuts 2,000 jobs", "contradicted"),
+    ("[1] Analysts warn that the drought could push food prices higher this year.",
+     "Claim (risk): Risk: Food prices: the drought may raise food prices (likelihood: medium)", "supported"),
+    ("[1] Officials said the storm damaged 40 homes on the coast.",
+     "Claim (risk): Risk: Storm damage: the storm damaged 40 homes and shut the airport (likelihood: high)",
+     "partly"),
+    ("[1] The ministry published its draft budget on Monday.",
+     "Claim (open question): Open question: Will the budget bring protests?", "not_supported"),
+    ("[1] The central bank kept interest rates unchanged on Thursday.",
+     "Claim (timeline): Thursday: the central bank raises interest rates", "contradicted"),
+    ("[1] Residents said the new rail line had cut their commute.",
+     "Claim (position): Residents: say the rail line made their commute longer", "contradicted"),
+    ("[1] Health Minister Ana Diaz opened the new clinic in Tula.",
+     "Claim (actor's role): Ana Diaz: Minister of Health", "supported"),
+    ("[1] Engineers called the chance of a second collapse extremely low.",
+     "Claim (risk): Risk: Second collapse: the dam may collapse again (likelihood: high)", "contradicted"),
+)
+
+
+def _shots() -> list[Message]:
+    turns: list[Message] = []
+    for cited, claim, label in SHOTS:
+        turns += [{"role": "user", "content": f"Cited sentences:\n{cited}\n\n{claim}\n\nVerdict?"},
+                  {"role": "assistant", "content": json.dumps(label)}]
+    return turns
+
+
 def request(claim: Claim, sentences: dict[str, str], conversation: Sequence[Message] | None = None,
-            quote: bool = True, max_tokens: int = 8) -> ChatRequest:
+            quote: bool = True, max_tokens: int = 8, shots: bool = False) -> ChatRequest:
     """The call that judges one claim: the sentences it cites, then the claim (the most accurate of
     the forms measured, `bench/support.py`).
 
@@ -228,7 +267,8 @@ def request(claim: Claim, sentences: dict[str, str], conversation: Sequence[Mess
         cited = "\n".join(f"[{i}] {sentences[i]}" for i in claim.cited if i in sentences)
         body = f"Cited sentences:\n{cited}\n\n{where}"
     if conversation is None:
-        messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": body}]
+        messages = [{"role": "system", "content": SYSTEM}, *(_shots() if shots else []),
+                    {"role": "user", "content": body}]
     else:
         messages = [*conversation, {"role": "user", "content": FOLLOW_UP + body}]
     return ChatRequest(messages, SCHEMA, max_tokens=max_tokens)
@@ -266,7 +306,8 @@ def label_of(answer: str) -> Label | None:
 
 def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
           attempts: list[Attempt] | None = None, kind: str = "support",
-          on_item: Callable[[int, int], None] | None = None, shown: Collection[str] | None = None) -> list[Judgement]:
+          on_item: Callable[[int, int], None] | None = None, shown: Collection[str] | None = None,
+          shots: bool = False) -> list[Judgement]:
     """Every claim's verdict: the facts check's or the quote check's where one gives it, the model's for the rest. The
     model's calls are recorded in `attempts` as one (their tokens and seconds summed).
 
@@ -293,7 +334,8 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
         label = None
         for limit in dict.fromkeys((peek, WHOLE)):
             try:
-                result, attempt = call(backend, request(claim, sentences, max_tokens=limit), kind, cut_ok=True)
+                result, attempt = call(backend, request(claim, sentences, max_tokens=limit, shots=shots), kind,
+                                     cut_ok=True)
             except ModelRefusedError:
                 break  # a refusal backs nothing
             except Unanswered as e:  # a batch engine's next round asks every claim at once

@@ -178,6 +178,15 @@ def test_a_role_a_cited_sentence_gives_beside_the_name_is_supported_without_aski
                                         ("1",)), sentences) is None  # roles only
 
 
+def test_worked_examples_come_before_the_claim_each_answered_with_a_label() -> None:
+    claim = support.Claim("actors[0]", "role", "Ana Lee: envoy", ("1",))
+    plain = support.request(claim, {"1": "Ana Lee, an envoy, spoke."}).messages
+    shown = support.request(claim, {"1": "Ana Lee, an envoy, spoke."}, shots=True).messages
+    assert shown[0] == plain[0] and shown[-1] == plain[-1] and len(shown) == 2 + 2 * len(support.SHOTS)
+    answers = [json.loads(m["content"]) for m in shown[1:-1] if m["role"] == "assistant"]
+    assert set(answers) <= set(support.LABELS) and len(set(answers)) >= 3
+
+
 def test_thousands_written_with_spaces_are_one_number() -> None:
     sentences = {"1": "La ministre a indiqué que 2 000 infirmières seraient recrutées.", "2": "In 2019 300 left."}
     claim = support.Claim("context", "context", "The plan adds 2,000 nurses", ("1",))
