@@ -108,8 +108,9 @@ class Candidate:
     acting: int = 0  # mentions that do more than name it (`attribution.only_named`): a name with none is no actor
     acts: int = 0  # mentions in which it plainly acts (`attribution.acts`): one named once needs one
     role_given: bool = False  # a person the sources introduce by a title or a role ("a spokesman for X")
-    # The phrase a sentence sets beside a person's name to say who they are, cut to a role, and
-    # that sentence's id: ("spokesman for the port authority", "1.4"). See `_introduction`.
+    # The phrase a sentence sets beside its name to say who it is (a person's, or a body's written
+    # as one), cut to a role, and that sentence's id: ("spokesman for the port authority", "1.4").
+    # See `_introduction`.
     introduction: tuple[str, str] | None = None
 
     def vote(self, label: str, weight: int = 1) -> None:
@@ -468,7 +469,7 @@ _REFLEXIVE = {"himself", "herself", "themselves", "itself"}
 
 
 def _introduction(ent: Any) -> str | None:
-    """The phrase set beside a person's name that says who they are, as a briefing's role: "Ana
+    """The phrase set beside a name that says who it is, as a briefing's role: "Ana
     Lee, a senior fellow at the Brookings Institution in Washington and a former envoy, who …" gives
     "senior fellow at the Brookings Institution in Washington", an age before it skipped ("Lee, 51,
     co-owner of …"). It ends before a comma, a clause or a second description ("and a …"), without

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import MISSING, dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -145,11 +145,22 @@ def _resolve(**flags: Any) -> Resolved:
     return resolve(flags)
 
 
+_B = TypeVar("_B")
+
+
 def _backend(ctx: typer.Context, conf: Settings) -> Backend:
     from .backends import make_backend
 
     seams = ctx.obj if isinstance(ctx.obj, Seams) else Seams()
-    return (seams.make_backend or make_backend)(conf.backend)
+    return _closed_at_end(ctx, (seams.make_backend or make_backend)(conf.backend))
+
+
+def _closed_at_end(ctx: typer.Context, backend: _B) -> _B:
+    """A backend whose connections are closed when the command ends (one that holds any)."""
+    close = getattr(backend, "close", None)
+    if callable(close):
+        ctx.call_on_close(close)
+    return backend
 
 
 def _judge(ctx: typer.Context, conf: Settings) -> Backend | None:
@@ -161,9 +172,9 @@ def _judge(ctx: typer.Context, conf: Settings) -> Backend | None:
     seams = ctx.obj if isinstance(ctx.obj, Seams) else Seams()
     settings = conf.backend
     if seams.make_backend is not None and (settings.judge_model or settings.judge_base_url):
-        return seams.make_backend(replace(settings, model=settings.judge_model or settings.model,
-                                          base_url=settings.judge_base_url or settings.base_url))
-    return make_judge(settings)
+        return _closed_at_end(ctx, seams.make_backend(replace(settings, model=settings.judge_model or settings.model,
+                                                              base_url=settings.judge_base_url or settings.base_url)))
+    return _closed_at_end(ctx, make_judge(settings))
 
 
 def _parse_vars(pairs: list[str]) -> dict[str, str]:

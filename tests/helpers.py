@@ -82,6 +82,10 @@ class FakeBackend:
         self.mode: StructuredMode = mode
         self.verdicts = list(verdicts or [])
         self.judged: list[ChatRequest] = []
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
 
     @property
     def structured_mode(self) -> StructuredMode:

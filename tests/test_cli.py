@@ -55,6 +55,20 @@ def test_generate_prints_markdown(run_cli: CliRun, backend: FakeBackend, capsys:
     assert out.startswith("# Blinken courts Europe") and "## Evidence" in out
 
 
+def test_the_backend_s_connections_are_closed_when_the_command_ends(run_cli: CliRun, backend: FakeBackend) -> None:
+    assert not backend.closed
+    assert run_cli(["generate", str(SEED), "-q"]) == 0
+    assert backend.closed
+
+
+def test_an_openai_compatible_backend_closes_its_http_client() -> None:
+    from briefing.backends.openai_compat import OpenAICompatBackend
+
+    backend = OpenAICompatBackend(model="m", base_url="http://127.0.0.1:9/v1")
+    backend.close()
+    assert backend._client.is_closed
+
+
 def test_progress_goes_to_stderr_not_stdout(run_cli: CliRun, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(["generate", str(SEED)]) == 0
     captured = capsys.readouterr()

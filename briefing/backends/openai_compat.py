@@ -162,6 +162,10 @@ class OpenAICompatBackend:
             with self._lock:
                 self.retries += 1
 
+    def close(self) -> None:
+        """Close the HTTP client's connections (the CLI does when its command ends)."""
+        self._client.close()
+
     def describe(self) -> Iterator[str]:
         yield f"server: {self.base_url}"
         found = self.probe()
