@@ -177,7 +177,8 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]], also: list[
         stances: for each actor whose position was asked for, what each of its sentences says it
             holds: a keyed position's stance is its first cited sentence's.
         given: the roles the sources give in their own words, each with the id of the sentence
-            that gives it (`json_schema(given=…)`): that sentence is the role's first citation.
+            that gives it (`json_schema(given=…)`): the role cites that sentence and the first
+            other one naming the actor, in reading order.
     """
     if not isinstance(data, dict):
         return data
