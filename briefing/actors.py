@@ -463,8 +463,6 @@ def _described(ent: Any) -> list[str]:
     return found[:1]
 
 
-# Words a role does not end on: it would be cut short ("economist at").
-_OPEN_END = {"a", "an", "the", "and", "or", "of", "in", "at", "for", "with", "to", "on", "from", "by", "as"}
 _REFLEXIVE = {"himself", "herself", "themselves", "itself"}
 
 
@@ -475,7 +473,7 @@ def _introduction(ent: Any) -> str | None:
     co-owner of …"). It ends before a comma, a clause or a second description ("and a …"), without
     its article; a closing "in <place>" goes while the phrase does not fit a role
     (`schema.SOURCE_ROLE_PATTERN`). None when the name has no such phrase or it does not fit."""
-    from .schema import SOURCE_ROLE_PATTERN
+    from .schema import ROLE_OPEN_END, SOURCE_ROLE_PATTERN
 
     root, doc = ent.root, ent.doc
     beside = [c for c in root.children if c.dep_ == "appos" and c.i > root.i]
@@ -499,7 +497,7 @@ def _introduction(ent: Any) -> str | None:
             return None
         text = text[:place.start()]
     last = text.split()[-1].casefold() if text else ""
-    if not text or last in _OPEN_END or not any(w[:1].islower() for w in text.split()):
+    if not text or last in ROLE_OPEN_END or not any(w[:1].islower() for w in text.split()):
         return None
     return text
 

@@ -27,6 +27,10 @@ ROLE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,20} [^"\\\[\]{}\x00-\x1f ]{1,20} [^"\
 # Pennsylvania Department of Transportation". The model's own roles keep ROLE_PATTERN's cap (the
 # request schema sends it).
 SOURCE_ROLE_PATTERN = ROLE_PATTERN.replace("{1,40}$", "{1,100}$")
+# Words a role in the sources' words does not end on: cut there, it is not the phrase the sentence
+# gives ("economist at"). The actor finder does not take such a role, nor the quote check.
+ROLE_OPEN_END = frozenset({"a", "an", "the", "and", "or", "of", "in", "at", "for", "with", "to", "on", "from", "by",
+                           "as"})
 # A stance: three words or more. One word ("neutral") says nothing an analyst can use, and two
 # actors' one-word stances are the same field twice.
 STANCE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f ]{1,30} [^"\\\[\]{}\x00-\x1f]{1,170}$'

@@ -153,10 +153,6 @@ def facts(claim: Claim, sentences: dict[str, str], shown: Collection[str] | None
 
 # --- the quote check -------------------------------------------------------------------------
 
-# Words a role does not end on: a role cut there is not the phrase the sentence gives.
-_OPEN_END = {"a", "an", "the", "and", "or", "of", "in", "at", "for", "with", "to", "on", "from", "by", "as"}
-
-
 def _plain(text: str) -> str:
     return " ".join(text.casefold().replace("’", "'").replace("‘", "'").split())
 
@@ -167,10 +163,12 @@ def quoted(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
     Brookings Institution, said" for "Ana Lee: senior fellow at the Brookings Institution"; an
     age between them may stay: "Lee, 51, co-owner of …") or before it as a title ("Secretary of
     State Ana Lee"). The name may be the surname alone. None otherwise: the model judges it."""
+    from .schema import ROLE_OPEN_END
+
     if claim.field != "role":
         return None
     name, _, role = (_plain(part) for part in claim.text.partition(": "))
-    if len(role.split()) < 2 or role.split()[-1] in _OPEN_END:
+    if len(role.split()) < 2 or role.split()[-1] in ROLE_OPEN_END:
         return None
     names = "|".join(map(re.escape, dict.fromkeys([name, name.split()[-1]] if name else [])))
     if not names:
