@@ -12,15 +12,18 @@ matrix, the balanced accuracy over the four labels (the mean of each label's rec
 
 Prompt forms, one claim per call: `sentences-first` (the cited sentences, then the claim),
 `claim-first`, and `reason-first` (sentences first; the answer gives one short reason, then the
-label). `product` is what `briefing generate` and `briefing verify --support` run
-(`briefing.support.judge`): the facts check (numbers, months, weekdays; no model), then
-`sentences-first` for the claims it leaves, answered with the label alone; `product-shots` the same
+label). `product` is what `briefing generate` runs (`briefing.support.judge`): the facts check and the
+quote check (no model), then `sentences-first` for the claims they leave, answered with the label
+alone, except for the title, bottom line and context, asked as in `request-ids` (`briefing verify
+--support`, which has no request, asks those as the rest); `product-shots` the same
 after ten worked examples (`briefing.support.SHOTS`, invented, none from the labelled set's
 articles). `conversation` asks
 each claim as the next turn of the conversation in which the model wrote its article's briefing
 (written first, with the check off, and not timed), the cited sentences quoted, so that a model in
 process keeps the sources in its KV cache; `conversation-ids` names the sentences by id only.
-Both measured slower and less accurate than `product` (bench/RESULTS.md). The labels are the
+Both measured slower and less accurate than `product` (bench/RESULTS.md). `request-ids` asks each
+claim as a turn after its article's briefing request alone (no answer), sentences named by id: a
+model in process reads only the claim, the sources being in its cache from the briefing call. The labels are the
 set's; nothing here is tuned to its cases.
 """
 
@@ -39,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "support" / "cases.jsonl"
 LABELS = ["supported", "partly", "not_supported", "contradicted"]
 FORMS = ["sentences-first", "claim-first", "reason-first", "product", "product-shots", "conversation",
-         "conversation-ids"]
+         "conversation-ids", "request-ids"]
 GOLD = ROOT.parent / "shared" / "gold" / "dev.json"
 
 SYSTEM = ("You check a briefing against its sources. You are given a claim and the source sentences it "
@@ -103,14 +106,21 @@ def report(form: str, pairs: list[tuple[str, str]], seconds: float) -> str:
 
 
 def product(backend: Any, cases: list[dict[str, Any]], shots: bool = False) -> list[tuple[str, str]]:
-    """(gold, judged) for every case, as the product judges a briefing's claims."""
+    """(gold, judged) for every case, as the product judges a briefing's claims: article by
+    article, the title, bottom line and context first, each asked after the article's briefing
+    request (its sentences named by id) by a model in process, every other claim alone with its
+    sentences quoted."""
     from briefing import support
 
-    claims = [support.Claim(c["id"], c["field"], c["claim"], tuple(c["cited"])) for c in cases]
-    judged = []
-    for case, claim in zip(cases, claims, strict=True):
-        judged += support.judge(backend, [claim], case["sentences"], shots=shots)
-    return [(c["verdict"], j.verdict) for c, j in zip(cases, judged, strict=True)]
+    articles = list(dict.fromkeys(c["article"] for c in cases))
+    before = requests(backend, articles) if backend.reuses_prompt_prefix else {}
+    ordered = sorted(cases, key=lambda c: (articles.index(c["article"]), c["field"] not in support.TEXTS))
+    judged = {}
+    for case in ordered:
+        claim = support.Claim(case["id"], case["field"], case["claim"], tuple(case["cited"]))
+        judged[case["id"]] = support.judge(backend, [claim], case["sentences"], shots=shots,
+                                           after=before.get(case["article"]))[0].verdict
+    return [(c["verdict"], judged[c["id"]]) for c in cases]
 
 
 def conversations(backend: Any, articles: list[str]) -> dict[str, list[dict[str, str]]]:
@@ -131,6 +141,19 @@ def conversations(backend: Any, articles: list[str]) -> dict[str, list[dict[str,
         found[article] = [*prepare(sources, backend, options).request.messages,
                           {"role": "assistant", "content": answer}]
     return found
+
+
+def requests(backend: Any, articles: list[str]) -> dict[str, list[dict[str, str]]]:
+    """For each article, the product's briefing request alone (no answer): the prefix a judge turn
+    after it shares with the briefing call."""
+    from briefing import load_sources
+    from briefing.pipeline import prepare
+    from briefing.settings import GenerateOptions
+
+    files = {name: entry["file"] for name, entry in json.loads(GOLD.read_text(encoding="utf-8")).items()
+             if isinstance(entry, dict) and "file" in entry}
+    return {article: list(prepare(load_sources([str(ROOT.parent / "shared" / files[article])]), backend,
+                                  GenerateOptions()).request.messages) for article in articles}
 
 
 def in_conversation(backend: Any, cases: list[dict[str, Any]], talks: dict[str, list[dict[str, str]]],
@@ -155,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--form", choices=FORMS, action="append", help="prompt form (repeatable; default all)")
     parser.add_argument("--limit", type=int, help="judge only the first N cases")
+    parser.add_argument("--field", action="append", help="judge only the cases of this field (repeatable)")
     parser.add_argument("--base-url", help="an OpenAI-compatible server (default: the embedded model)")
     parser.add_argument("--model", help="the server's model")
     parser.add_argument("--cases", type=Path, default=CASES)
@@ -164,17 +188,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     from briefing import BackendSettings, make_backend
     from briefing.backends.base import ChatRequest
 
-    cases = load_cases(args.cases)[:args.limit]
+    cases = [c for c in load_cases(args.cases) if not args.field or c["field"] in args.field][:args.limit]
     backend = make_backend(BackendSettings(base_url=args.base_url, model=args.model))
     talks: dict[str, list[dict[str, str]]] = {}
     for form in args.form or FORMS:
         pairs, started = [], time.perf_counter()
-        if form.startswith("conversation"):
-            talks = talks or conversations(backend, list(dict.fromkeys(c["article"] for c in cases)))
+        if form.startswith("conversation") or form == "request-ids":
+            articles = list(dict.fromkeys(c["article"] for c in cases))
+            talks = requests(backend, articles) if form == "request-ids" else conversations(backend, articles)
             started = time.perf_counter()
             # One article after another, as a briefing's claims come: the model keeps its cache.
             ordered = sorted(cases, key=lambda c: list(talks).index(c["article"]))
             pairs = in_conversation(backend, ordered, talks, quote=form == "conversation")
+            talks = {}
             print(report(form, pairs, time.perf_counter() - started), flush=True)
             continue
         if form.startswith("product"):

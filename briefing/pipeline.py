@@ -368,7 +368,10 @@ def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, 
     repair continues the briefing's conversation, which a model in process still holds when the
     facts check's findings are sent back. Each item is judged in a call of its own, not as a turn
     of that conversation: measured, the long context made each item 2.3 times slower and the
-    verdicts less accurate (`bench/support.py`, forms `conversation` and `product`). A position
+    verdicts less accurate (`bench/support.py`, forms `conversation` and `product`). The title,
+    bottom line and context, which rest on every sentence the briefing cites, are asked as a turn
+    after the request alone, not with those sentences quoted again (`support.judge`), when the
+    judge is the writer and keeps the request in its cache (a model in process). A position
     whose stance is its cited sentence's own words is not sent back: nothing to rewrite."""
     def repairer(failing: list[support.Judgement]) -> dict[str, Any]:
         import json
@@ -397,10 +400,12 @@ def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, 
         return data if isinstance(data, dict) else {}
 
     keyed = bool(prepared.holders)  # positions' stances are their sentences' words
+    # Only the writer in process still holds the request: another judge would read it all again.
+    after = prepared.request.messages if judge is backend and backend.reuses_prompt_prefix else None
     conversation = [*prepared.request.messages, {"role": "assistant", "content": answer}]
     return support.check(briefing, grounding.sentence_index(sources), judge, repairer, attempts,
                          repairable=lambda claim: not (keyed and claim.field == "position"), on_item=on_item,
-                         fields=fields, shown=shown_ids(sources, options))
+                         fields=fields, shown=shown_ids(sources, options), after=after)
 
 
 def _support_entries(briefing: Briefing, checked: list[support.Checked]) -> list[SupportEntry]:

@@ -187,6 +187,7 @@ class EngineBackend:
     name = "batch_engine"
     default_length: LengthName = "standard"
     parallel_requests = True
+    reuses_prompt_prefix = False
 
     def __init__(self, *, model: str, round: Round, mode: StructuredMode = "json_schema",
                  context_window: int | None = None, strict: bool = False):

@@ -197,6 +197,9 @@ SYSTEM = "You check a briefing against its sources. You are given a claim and th
 # The same rules as a turn of the briefing's own conversation, after the briefing it checks.
 FOLLOW_UP = ("Now check one item of that briefing against the source sentences it cites. " + _RULES
              + "\n\nItem to check:\n")
+# The same rules as a turn after the briefing's request, before any answer: the sources are above.
+AFTER_REQUEST = ("Do not write the briefing. Instead check one item of a briefing of the sources above against the "
+                 "source sentences it cites. " + _RULES + "\n\nItem to check:\n")
 
 _FIELDS = {"open_question": "open question", "bottom_line": "bottom line", "role": "actor's role"}
 # The answer is the label alone, a JSON string: each output token costs a model in process a
@@ -268,7 +271,8 @@ def request(claim: Claim, sentences: dict[str, str], conversation: Sequence[Mess
         messages = [{"role": "system", "content": SYSTEM}, *(_shots() if shots else []),
                     {"role": "user", "content": body}]
     else:
-        messages = [*conversation, {"role": "user", "content": FOLLOW_UP + body}]
+        turn = FOLLOW_UP if conversation[-1]["role"] == "assistant" else AFTER_REQUEST
+        messages = [*conversation, {"role": "user", "content": turn + body}]
     return ChatRequest(messages, SCHEMA, max_tokens=max_tokens)
 
 
@@ -305,9 +309,15 @@ def label_of(answer: str) -> Label | None:
 def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
           attempts: list[Attempt] | None = None, kind: str = "support",
           on_item: Callable[[int, int], None] | None = None, shown: Collection[str] | None = None,
-          shots: bool = False) -> list[Judgement]:
+          shots: bool = False, after: Sequence[Message] | None = None) -> list[Judgement]:
     """Every claim's verdict: the facts check's or the quote check's where one gives it, the model's for the rest. The
     model's calls are recorded in `attempts` as one (their tokens and seconds summed).
+
+    With `after` (the briefing's request) the title, bottom line and context, which rest on every
+    sentence the briefing cites, are asked as a turn after it, naming those sentences by id: a
+    model in process still holds the request in its KV cache, so each costs its own words, not the
+    cited sentences read again (measured: 16 s of the sample's check on the embedded model, all
+    but 1 s of it those sentences). Every other claim is asked alone, its sentences quoted.
 
     An answer that gives no label backs nothing: its claim is not supported.
 
@@ -332,8 +342,9 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
         label = None
         for limit in dict.fromkeys((peek, WHOLE)):
             try:
-                result, attempt = call(backend, request(claim, sentences, max_tokens=limit, shots=shots), kind,
-                                     cut_ok=True)
+                before = after if claim.field in _TEXTS else None
+                result, attempt = call(backend, request(claim, sentences, before, max_tokens=limit, shots=shots),
+                                       kind, cut_ok=True)
             except ModelRefusedError:
                 break  # a refusal backs nothing
             except Unanswered as e:  # a batch engine's next round asks every claim at once
@@ -492,7 +503,7 @@ Repairer = Callable[[list[Judgement]], dict[str, Any]]
 def check(briefing: Briefing, sentences: dict[str, str], judge_backend: Backend, repairer: Repairer | None,
           attempts: list[Attempt] | None = None, repairable: Callable[[Claim], bool] = lambda _: True,
           on_item: Callable[[int, int], None] | None = None, fields: Collection[str] | None = None,
-          shown: Collection[str] | None = None) -> list[Checked]:
+          shown: Collection[str] | None = None, after: Sequence[Message] | None = None) -> list[Checked]:
     """Judge every model-written item against the sentences it cites; send what is contradicted, or
     what the facts check finds unsupported, back once (`repairer`) and keep a repair only where it
     is judged better; then take out what is still contradicted: an item is dropped (an actor keeps
@@ -506,6 +517,7 @@ def check(briefing: Briefing, sentences: dict[str, str], judge_backend: Backend,
     question. What the model then judges contradicted is sent back after, if it was not already.
 
     `fields` limits the check to those fields (`TEXTS`: the title, bottom line and context).
+    `after` is the briefing's request, which the title, bottom line and context are asked after (`judge`).
     `shown` (ids of the sentences the model was shown) is what the facts check holds the title,
     bottom line and context to; one that still states a number or date none of them writes after
     its repair is replaced, as a contradicted one is (an instruction hidden in a source shows so).
@@ -518,14 +530,15 @@ def check(briefing: Briefing, sentences: dict[str, str], judge_backend: Backend,
 
     early = [j for c in chosen() if (j := facts(c, sentences, shown)) is not None and repairable(c)]
     sent = _send_back(briefing, early, repairer)
-    judged = judge(judge_backend, chosen(), sentences, attempts, on_item=on_item, shown=shown)
+    judged = judge(judge_backend, chosen(), sentences, attempts, on_item=on_item, shown=shown, after=after)
     records = {j.claim.item: Checked(j, item_of(briefing, j.claim.item)) for j in judged}
     _settle(briefing, sent, records)
     late = [j for j in judged if _sent_back(j) and repairable(j.claim) and j.claim.item not in sent]
     again = _send_back(briefing, late, repairer)
     if again:
         now = {c.item: c for c in claims(briefing)}
-        for verdict in judge(judge_backend, [now[item] for item in again], sentences, attempts, shown=shown):
+        for verdict in judge(judge_backend, [now[item] for item in again], sentences, attempts, shown=shown,
+                             after=after):
             records[verdict.claim.item] = Checked(verdict, item_of(briefing, verdict.claim.item))
         _settle(briefing, again, records)
     counts: dict[str, int] = {}

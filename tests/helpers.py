@@ -74,6 +74,7 @@ class FakeBackend:
     context_window: int | None = 8192
     default_length: LengthName = "standard"
     parallel_requests = False  # canned answers are handed out in order
+    reuses_prompt_prefix = True  # as the model in process: the summaries are judged after the request
 
     def __init__(self, *outputs: str | ChatResult, mode: StructuredMode = "json_object_schema",
                  verdicts: list[str] | None = None):

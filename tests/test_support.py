@@ -46,6 +46,34 @@ def test_the_items_judged_are_every_model_written_one_in_reading_order() -> None
     assert set(claims[0].cited) == {"1.2", "1.3", "1.20", "1.17", "1.6", "1.8", "1.7", "1.12"}
 
 
+def test_the_summaries_are_asked_after_the_briefing_s_request_and_every_other_item_alone() -> None:
+    # A model in process still holds the request (the sources) in its KV cache: the title, bottom
+    # line and context name their sentences by id after it; the rest quote their own.
+    run, backend = _run(verdicts=_verdicts())
+    written = backend.requests[0].messages
+    texts, items = backend.judged[:3], backend.judged[3:]
+    for asked in texts:
+        assert asked.messages[:-1] == written and asked.messages[-1]["role"] == "user"
+        assert asked.messages[-1]["content"].startswith(support.AFTER_REQUEST)
+        assert "(in the sources above)" in asked.messages[-1]["content"]
+    for asked in items:
+        assert asked.messages[0] == {"role": "system", "content": support.SYSTEM} and len(asked.messages) == 2
+    quoted = sentence_index(load_sources([SEED]))[run.briefing.actors[0].citations[0]]
+    assert quoted in items[0].messages[-1]["content"]
+
+
+def test_a_judge_that_did_not_read_the_request_is_shown_the_summaries_sentences() -> None:
+    class Server(FakeBackend):
+        reuses_prompt_prefix = False
+
+    for writer, judge in ((Server(as_json(good_briefing())), None),
+                          (FakeBackend(as_json(good_briefing())), FakeBackend())):
+        generate(load_sources([SEED]), writer, FREE, judge=judge)
+        title = (judge or writer).judged[0].messages
+        assert title[0] == {"role": "system", "content": support.SYSTEM} and len(title) == 2
+        assert "Cited sentences:\n[1." in title[1]["content"] and "sources above" not in title[1]["content"]
+
+
 def test_a_supported_briefing_is_kept_whole_and_says_so() -> None:
     run, backend = _run(verdicts=_verdicts())
     assert [a.kind for a in run.attempts] == ["generate", "support"]

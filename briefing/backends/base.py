@@ -85,6 +85,9 @@ class Backend(Protocol):
     default_length: LengthName
     # Whether requests may run at the same time (a server), or one after another (a model in process).
     parallel_requests: bool
+    # Whether a request costs only what it adds to the beginning it shares with the one before (a
+    # model in process keeps that in its KV cache; a server may or may not).
+    reuses_prompt_prefix: bool
 
     def describe(self) -> Iterator[str]:
         """Lines for `briefing doctor`: the model file or server and what it supports.

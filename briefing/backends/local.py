@@ -103,6 +103,7 @@ class LocalBackend:
     # Every output token costs about 55 ms on 2 CPU cores: the short form keeps a run near a minute.
     default_length: LengthName = "short"
     parallel_requests = False  # one model in this process
+    reuses_prompt_prefix = True  # llama-cpp-python keeps the longest common beginning of consecutive prompts
 
     def __init__(self, model_path: Path, *, model_name: str | None = None, n_ctx: int = 8192,
                  llama: Llama | None = None):

@@ -128,6 +128,7 @@ class OpenAICompatBackend:
     name = "openai_compat"
     default_length: LengthName = "standard"
     parallel_requests = True
+    reuses_prompt_prefix = False  # whether the server caches prompts is its own affair
 
     def __init__(
         self,
