@@ -15,7 +15,7 @@ Prompt forms, one claim per call: `sentences-first` (the cited sentences, then t
 label). `product` is what `briefing generate` runs (`briefing.support.judge`): the facts check and the
 quote check (no model), then `sentences-first` for the claims they leave, answered with the label
 alone, except for the title, bottom line and context, asked as in `request-ids` (`briefing verify
---support`, which has no request, asks those as the rest); `product-shots` the same
+--support`, which has no request, asks those as the rest: `product-alone`); `product-shots` the same
 after ten worked examples (`briefing.support.SHOTS`, invented, none from the labelled set's
 articles). `conversation` asks
 each claim as the next turn of the conversation in which the model wrote its article's briefing
@@ -41,8 +41,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "support" / "cases.jsonl"
 LABELS = ["supported", "partly", "not_supported", "contradicted"]
-FORMS = ["sentences-first", "claim-first", "reason-first", "product", "product-shots", "conversation",
-         "conversation-ids", "request-ids"]
+FORMS = ["sentences-first", "claim-first", "reason-first", "product", "product-alone", "product-shots",
+         "conversation", "conversation-ids", "request-ids"]
 GOLD = ROOT.parent / "shared" / "gold" / "dev.json"
 
 SYSTEM = ("You check a briefing against its sources. You are given a claim and the source sentences it "
@@ -105,15 +105,17 @@ def report(form: str, pairs: list[tuple[str, str]], seconds: float) -> str:
     return "\n".join(lines)
 
 
-def product(backend: Any, cases: list[dict[str, Any]], shots: bool = False) -> list[tuple[str, str]]:
+def product(backend: Any, cases: list[dict[str, Any]], shots: bool = False,
+            alone: bool = False) -> list[tuple[str, str]]:
     """(gold, judged) for every case, as the product judges a briefing's claims: article by
     article, the title, bottom line and context first, each asked after the article's briefing
     request (its sentences named by id) by a model in process, every other claim alone with its
-    sentences quoted."""
+    sentences quoted. `alone`: every claim shown its sentences, as `verify --support` and a judge
+    other than the writer ask them."""
     from briefing import support
 
     articles = list(dict.fromkeys(c["article"] for c in cases))
-    before = requests(backend, articles) if backend.reuses_prompt_prefix else {}
+    before = requests(backend, articles) if backend.reuses_prompt_prefix and not alone else {}
     ordered = sorted(cases, key=lambda c: (articles.index(c["article"]), c["field"] not in support.TEXTS))
     judged = {}
     for case in ordered:
@@ -204,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(report(form, pairs, time.perf_counter() - started), flush=True)
             continue
         if form.startswith("product"):
-            pairs = product(backend, cases, shots=form == "product-shots")
+            pairs = product(backend, cases, shots=form == "product-shots", alone=form == "product-alone")
             print(report(form, pairs, time.perf_counter() - started), flush=True)
             continue
         for case in cases:
