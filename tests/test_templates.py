@@ -124,15 +124,3 @@ def test_render_with_the_users_report_template_and_as_html(run_cli: CliRun, tmp_
     page = capsys.readouterr().out
     assert page.startswith("<!DOCTYPE html>") and "<img" not in page and "&lt;img src=x" in page
     assert "href=" not in page.split("<h2>Evidence</h2>")[0]
-
-
-def test_the_names_also_named_are_a_line_of_their_own_in_the_request() -> None:
-    from briefing.ingest import load_sources
-    from briefing.pipeline import prepare
-
-    prepared = prepare(load_sources([SEED]), FakeBackend())
-    asked = prepared.request.messages[-1]["content"]
-    assert prepared.also_named
-    listed = next(line for line in asked.splitlines() if line.startswith("The actors, "))
-    assert listed.endswith(".") and "Also named" not in listed
-    assert f"\nAlso named: {'; '.join(prepared.also_named)}.\n\nWrite a policy briefing" in asked
