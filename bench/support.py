@@ -125,18 +125,23 @@ def product(backend: Any, cases: list[dict[str, Any]], shots: bool = False,
     return [(c["verdict"], judged[c["id"]]) for c in cases]
 
 
-def conversations(backend: Any, articles: list[str]) -> dict[str, list[dict[str, str]]]:
-    """For each article, the product's briefing request and the briefing the model wrote for it
-    (the check off): the conversation the product's judge continues."""
+def _sources(articles: list[str]) -> dict[str, Any]:
+    """Each labelled article's sources, loaded from the file the gold names for it."""
     from briefing import load_sources
-    from briefing.pipeline import generate, prepare
-    from briefing.settings import GenerateOptions
 
     files = {name: entry["file"] for name, entry in json.loads(GOLD.read_text(encoding="utf-8")).items()
              if isinstance(entry, dict) and "file" in entry}
+    return {article: load_sources([str(ROOT.parent / "shared" / files[article])]) for article in articles}
+
+
+def conversations(backend: Any, articles: list[str]) -> dict[str, list[dict[str, str]]]:
+    """For each article, the product's briefing request and the briefing the model wrote for it
+    (the check off): the conversation the product's judge continues."""
+    from briefing.pipeline import generate, prepare
+    from briefing.settings import GenerateOptions
+
     found = {}
-    for article in articles:
-        sources = load_sources([str(ROOT.parent / "shared" / files[article])])
+    for article, sources in _sources(articles).items():
         options = GenerateOptions(support_check=False)
         run = generate(sources, backend, options)
         answer = run.briefing.model_dump_json(exclude_none=True)
@@ -148,14 +153,11 @@ def conversations(backend: Any, articles: list[str]) -> dict[str, list[dict[str,
 def requests(backend: Any, articles: list[str]) -> dict[str, list[dict[str, str]]]:
     """For each article, the product's briefing request alone (no answer): the prefix a judge turn
     after it shares with the briefing call."""
-    from briefing import load_sources
     from briefing.pipeline import prepare
     from briefing.settings import GenerateOptions
 
-    files = {name: entry["file"] for name, entry in json.loads(GOLD.read_text(encoding="utf-8")).items()
-             if isinstance(entry, dict) and "file" in entry}
-    return {article: list(prepare(load_sources([str(ROOT.parent / "shared" / files[article])]), backend,
-                                  GenerateOptions()).request.messages) for article in articles}
+    return {article: list(prepare(sources, backend, GenerateOptions()).request.messages)
+            for article, sources in _sources(articles).items()}
 
 
 def in_conversation(backend: Any, cases: list[dict[str, Any]], talks: dict[str, list[dict[str, str]]],

@@ -251,8 +251,8 @@ def request(claim: Claim, sentences: dict[str, str], conversation: Sequence[Mess
     """The call that judges one claim: the sentences it cites, then the claim (the most accurate of
     the forms measured, `bench/support.py`).
 
-    With `conversation` (the briefing's request and its answer) the check is the next turn of it,
-    its rules before the item: a model in process keeps the KV cache of the longest common
+    With `conversation` (the briefing's request, with or without its answer) the check is the next
+    turn of it, its rules before the item: a model in process keeps the KV cache of the longest common
     beginning of consecutive prompts, so the sources and the rules are read once and each claim
     costs its own sentences, its words and a label. The title, bottom line and context rest on
     every sentence the briefing cites: there they are named by id, the sources being above (and
@@ -339,10 +339,9 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
         if ruled is not None:
             judged.append(ruled)
             continue
-        label = None
+        label, before = None, after if claim.field in _TEXTS else None
         for limit in dict.fromkeys((peek, WHOLE)):
             try:
-                before = after if claim.field in _TEXTS else None
                 result, attempt = call(backend, request(claim, sentences, before, max_tokens=limit, shots=shots),
                                        kind, cut_ok=True)
             except ModelRefusedError:
