@@ -372,7 +372,9 @@ def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, 
     bottom line and context, which rest on every sentence the briefing cites, are asked as a turn
     after the request alone, not with those sentences quoted again (`support.judge`), when the
     judge is the writer and keeps the request in its cache (a model in process). A position
-    whose stance is its cited sentence's own words is not sent back: nothing to rewrite."""
+    whose stance is its cited sentence's own words is put together from the parse, not written by
+    the model: it is held to the parse (`support.attributed`), not judged by a model, and not
+    sent back."""
     def repairer(failing: list[support.Judgement]) -> dict[str, Any]:
         import json
 
@@ -405,7 +407,8 @@ def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, 
     conversation = [*prepared.request.messages, {"role": "assistant", "content": answer}]
     return support.check(briefing, grounding.sentence_index(sources), judge, repairer, attempts,
                          repairable=lambda claim: not (keyed and claim.field == "position"), on_item=on_item,
-                         fields=fields, shown=shown_ids(sources, options), after=after)
+                         fields=fields, shown=shown_ids(sources, options), after=after,
+                         stances=prepared.stances if keyed else None)
 
 
 def _support_entries(briefing: Briefing, checked: list[support.Checked]) -> list[SupportEntry]:

@@ -37,11 +37,12 @@ LABELS: tuple[Label, ...] = ("supported", "partly", "not_supported", "contradict
 FAILING: frozenset[str] = frozenset({"not_supported", "contradicted"})
 FACTS = "facts"  # the judge that compares the numbers and dates a claim states with its sentences
 QUOTED = "quoted"  # the judge that finds a role in the words a cited sentence sets beside the name
+ATTRIBUTED = "attributed"  # the judge that finds a position's stance the words the parse attributes to its actor
 
 
 def judge_name(judge: str) -> str:
     """A judge as a reader is told of it: a rule by what it does, a model by its name."""
-    return {FACTS: "the facts check", QUOTED: "the quote check"}.get(judge, judge)
+    return {FACTS: "the facts check", QUOTED: "the quote check", ATTRIBUTED: "the attribution"}.get(judge, judge)
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,32 @@ def quoted(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
     return None
 
 
+# --- the attribution -------------------------------------------------------------------------
+
+# For each actor the sentence parse finds holding a position: each sentence showing it, with what
+# that sentence says the actor holds, in its words (`actors.Candidate.stances`).
+Stances = dict[str, dict[str, str]]
+
+
+def attributed(claim: Claim, stances: Stances) -> Judgement | None:
+    """Supported, with no model asked, when the claim is a position put together from the parse and
+    not written by the model: the actor is one the parse finds holding a position in a sentence the
+    position cites, and the stance is what that sentence says it holds, in its words ("Ana Lee: wants
+    the port sold" from "Ana Lee said she wants the port sold"). What such a position can get wrong
+    is the parse's attribution, and a model shown the sentence does not catch that: on the 41
+    positions of the annotated articles (`bench/quality.py`, short and standard length) the
+    embedded judge passed all three the parse pinned on the wrong actor and called three right ones
+    not supported. None otherwise: the model judges it."""
+    if claim.field != "position":
+        return None
+    for actor, held in stances.items():
+        for i in claim.cited:
+            if i in held and claim.text == f"{actor}: {held[i]}":
+                return Judgement(claim, "supported", ATTRIBUTED, f"the parse finds {actor} holding this in {i}, "
+                                 "in these words")
+    return None
+
+
 # --- the model -------------------------------------------------------------------------------
 
 _RULES = ("Judge only from those sentences, not from what you know.\n"
@@ -306,12 +333,31 @@ def label_of(answer: str) -> Label | None:
     return fits[0] if len(fits) == 1 else None
 
 
+def asked_order(numbered: Sequence[tuple[int, Claim]], after_request: bool) -> list[int]:
+    """The order to ask the model about claims in (their numbers): the title, bottom line and
+    context first when they are asked after the briefing's request (`after_request`), which a model
+    in process still holds; then the rest by the ids they cite, in reading order, so that claims
+    citing the same sentences follow each other. A model that keeps the longest common beginning of
+    consecutive prompts (llama-cpp-python, a server's prompt cache) then reads those sentences once,
+    not once per claim: a prompt quotes the cited sentences before the claim. The verdicts are
+    the same in any order; the briefing's own order is kept where ids tie."""
+    def key(pair: tuple[int, Claim]) -> tuple[bool, tuple[tuple[int, ...], ...], int]:
+        n, claim = pair
+        first = after_request and claim.field in _TEXTS
+        return (not first, () if first else tuple(_order(i) for i in claim.cited), n)
+
+    return [n for n, _ in sorted(numbered, key=key)]
+
+
 def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
           attempts: list[Attempt] | None = None, kind: str = "support",
           on_item: Callable[[int, int], None] | None = None, shown: Collection[str] | None = None,
-          shots: bool = False, after: Sequence[Message] | None = None) -> list[Judgement]:
-    """Every claim's verdict: the facts check's or the quote check's where one gives it, the model's for the rest. The
-    model's calls are recorded in `attempts` as one (their tokens and seconds summed).
+          shots: bool = False, after: Sequence[Message] | None = None,
+          stances: Stances | None = None) -> list[Judgement]:
+    """Every claim's verdict: the facts check's, the quote check's or the attribution's (`stances`: the
+    parse's, where the briefing's positions were put together from it) where one gives it, the
+    model's for the rest. The model's calls are recorded in `attempts` as one (their tokens and
+    seconds summed).
 
     With `after` (the briefing's request) the title, bottom line and context, which rest on every
     sentence the briefing cites, are asked as a turn after it, naming those sentences by id: a
@@ -331,14 +377,17 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
 
     model = getattr(backend, "model", "model")
     peek = PEEK if backend.structured_mode != "json_object" else WHOLE  # a prompt-only schema may be wrapped
-    judged, calls, found, waiting = [], [], list(found), []
+    found = list(found)
+    verdicts: dict[int, Judgement] = {}
     for n, claim in enumerate(found):
-        if on_item is not None:
-            on_item(n, len(found))
-        ruled = facts(claim, sentences, shown) or quoted(claim, sentences)
+        ruled = facts(claim, sentences, shown) or quoted(claim, sentences) or attributed(claim, stances or {})
         if ruled is not None:
-            judged.append(ruled)
-            continue
+            verdicts[n] = ruled
+    calls, waiting = [], []
+    for n in asked_order([(n, c) for n, c in enumerate(found) if n not in verdicts], after is not None):
+        if on_item is not None:
+            on_item(len(verdicts), len(found))
+        claim = found[n]
         label, before = None, after if claim.field in _TEXTS else None
         for limit in dict.fromkeys((peek, WHOLE)):
             try:
@@ -353,7 +402,8 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
             label = label_of(result.content)
             if label is not None or result.finish_reason != "length":
                 break
-        judged.append(Judgement(claim, label or "not_supported", model, "" if label else NO_VERDICT))
+        verdicts[n] = Judgement(claim, label or "not_supported", model, "" if label else NO_VERDICT)
+    judged = [verdicts[n] for n in range(len(found))]
     if waiting:
         raise Unanswered(waiting)
     if on_item is not None:
@@ -502,7 +552,8 @@ Repairer = Callable[[list[Judgement]], dict[str, Any]]
 def check(briefing: Briefing, sentences: dict[str, str], judge_backend: Backend, repairer: Repairer | None,
           attempts: list[Attempt] | None = None, repairable: Callable[[Claim], bool] = lambda _: True,
           on_item: Callable[[int, int], None] | None = None, fields: Collection[str] | None = None,
-          shown: Collection[str] | None = None, after: Sequence[Message] | None = None) -> list[Checked]:
+          shown: Collection[str] | None = None, after: Sequence[Message] | None = None,
+          stances: Stances | None = None) -> list[Checked]:
     """Judge every model-written item against the sentences it cites; send what is contradicted, or
     what the facts check finds unsupported, back once (`repairer`) and keep a repair only where it
     is judged better; then take out what is still contradicted: an item is dropped (an actor keeps
@@ -516,7 +567,8 @@ def check(briefing: Briefing, sentences: dict[str, str], judge_backend: Backend,
     question. What the model then judges contradicted is sent back after, if it was not already.
 
     `fields` limits the check to those fields (`TEXTS`: the title, bottom line and context).
-    `after` is the briefing's request, which the title, bottom line and context are asked after (`judge`).
+    `after` is the briefing's request, which the title, bottom line and context are asked after (`judge`);
+    `stances`, the parse's, which positions put together from it are held to (`attributed`).
     `shown` (ids of the sentences the model was shown) is what the facts check holds the title,
     bottom line and context to; one that still states a number or date none of them writes after
     its repair is replaced, as a contradicted one is (an instruction hidden in a source shows so).
@@ -529,7 +581,8 @@ def check(briefing: Briefing, sentences: dict[str, str], judge_backend: Backend,
 
     early = [j for c in chosen() if (j := facts(c, sentences, shown)) is not None and repairable(c)]
     sent = _send_back(briefing, early, repairer)
-    judged = judge(judge_backend, chosen(), sentences, attempts, on_item=on_item, shown=shown, after=after)
+    judged = judge(judge_backend, chosen(), sentences, attempts, on_item=on_item, shown=shown, after=after,
+                   stances=stances)
     records = {j.claim.item: Checked(j, item_of(briefing, j.claim.item)) for j in judged}
     _settle(briefing, sent, records)
     late = [j for j in judged if _sent_back(j) and repairable(j.claim) and j.claim.item not in sent]
@@ -537,7 +590,7 @@ def check(briefing: Briefing, sentences: dict[str, str], judge_backend: Backend,
     if again:
         now = {c.item: c for c in claims(briefing)}
         for verdict in judge(judge_backend, [now[item] for item in again], sentences, attempts, shown=shown,
-                             after=after):
+                             after=after, stances=stances):
             records[verdict.claim.item] = Checked(verdict, item_of(briefing, verdict.claim.item))
         _settle(briefing, again, records)
     counts: dict[str, int] = {}

@@ -134,6 +134,22 @@ def test_the_actors_after_the_described_ones_are_listed_as_named_citing_their_me
     assert not any(".role" in w for w in run.grounding.warnings)
 
 
+def test_a_position_put_together_from_the_parse_is_held_to_it_and_no_model_is_asked() -> None:
+    prepared = prepare(load_sources([SEED]), FakeBackend(), NAMED)
+    answer = _keyed(good_briefing(), list(prepared.mentions)[:prepared.described])
+    answer["positions"] = _positions(prepared)
+    backend = FakeBackend(as_json(answer))
+    run = generate(load_sources([SEED]), backend, NAMED)
+    assert run.support is not None and run.briefing.positions
+    judged = {e.item: e for e in run.support}
+    for n, position in enumerate(run.briefing.positions):
+        entry = judged[f"positions[{n}]"]
+        assert (entry.verdict, entry.judge) == ("supported", "attributed")
+        assert entry.reason == \
+            f"the parse finds {position.actor} holding this in {position.citations[0]}, in these words"
+    assert not any("Claim (position)" in r.messages[-1]["content"] for r in backend.judged)
+
+
 def test_a_position_cites_only_sentences_in_which_its_actor_holds_it() -> None:
     """The request ties each holder's citations to its own sentences; an answer that does not (a
     server in plain JSON mode) is sent back."""

@@ -25,11 +25,20 @@ FREE = GenerateOptions(named_actors=False)
 # The order in which `support.claims` lists the good briefing's items (the model judges each).
 ORDER = ["title", "bottom_line", "context", "actors[0]", "actors[1]", "positions[0]", "risks[0]",
          "open_questions[0]", "timeline[0]"]
+# The order in which `generate` asks the model about them: the title, bottom line and context after
+# the briefing's request, then the rest by the ids they cite (actors[0] and timeline[0] both begin
+# with a sentence of 1.2-1.3, risks[0] with 1.6, …), so that a model keeping its prompt's beginning
+# reads sentences they share once.
+ASKED = ["title", "bottom_line", "context", "actors[0]", "timeline[0]", "risks[0]", "open_questions[0]",
+         "positions[0]", "actors[1]"]
+# `verify --support` asks each alone, the title's quoting every sentence the briefing cites (1.2 first).
+ASKED_ALONE = ["actors[0]", "title", "bottom_line", "context", *ASKED[4:]]
 
 
-def _verdicts(changes: dict[str, str] | None = None) -> list[str]:
-    """One verdict per item of the good briefing, in `ORDER`: "supported" unless changed."""
-    return [(changes or {}).get(place, "supported") for place in ORDER]
+def _verdicts(changes: dict[str, str] | None = None, order: list[str] = ASKED) -> list[str]:
+    """One verdict per item of the good briefing, in the order the model is asked (`order`):
+    "supported" unless changed."""
+    return [(changes or {}).get(place, "supported") for place in order]
 
 
 def _run(*outputs: str, verdicts: list[str], options: GenerateOptions = FREE):  # type: ignore[no-untyped-def]
@@ -82,7 +91,7 @@ def test_a_supported_briefing_is_kept_whole_and_says_so() -> None:
     assert "Support check: 9 of 9 items judged supported by the sentences they cite (100%)" in \
         render_markdown(run.to_document())
     # Each judge call shows the sentences the claim cites, then the claim.
-    position = backend.judged[5].messages[-1]["content"]
+    position = backend.judged[ASKED.index("positions[0]")].messages[-1]["content"]
     assert position.index("[1.17] Many allies") < position.index("Claim (position): Donald Trump: Wants allies")
 
 
@@ -206,6 +215,19 @@ def test_a_role_a_cited_sentence_gives_beside_the_name_is_supported_without_aski
                                         ("1",)), sentences) is None  # roles only
 
 
+def test_a_position_is_held_to_the_parse_only_in_the_words_and_sentence_it_attributes() -> None:
+    stances = {"Ana Lee": {"1.2": "wants the port sold"}, "Tom Vey": {"1.3": "opposes the sale"}}
+    kept = support.attributed(support.Claim("positions[0]", "position", "Ana Lee: wants the port sold",
+                                            ("1.2", "1.5")), stances)
+    assert kept is not None and (kept.verdict, kept.judge) == ("supported", support.ATTRIBUTED)
+    for text, cited in (("Tom Vey: wants the port sold", ("1.2",)),  # another actor's
+                        ("Ana Lee: wants the port sold", ("1.3",)),  # another sentence
+                        ("Ana Lee: wants the port sold soon", ("1.2",))):  # not the parse's words
+        assert support.attributed(support.Claim("positions[0]", "position", text, cited), stances) is None
+    assert support.attributed(support.Claim("actors[0]", "role", "Ana Lee: wants the port sold", ("1.2",)),
+                              {"Ana Lee": {"1.2": "wants the port sold"}}) is None  # positions only
+
+
 def test_worked_examples_come_before_the_claim_each_answered_with_a_label() -> None:
     claim = support.Claim("actors[0]", "role", "Ana Lee: envoy", ("1",))
     plain = support.request(claim, {"1": "Ana Lee, an envoy, spoke."}).messages
@@ -291,6 +313,28 @@ def test_a_reply_cut_before_its_label_is_clear_is_asked_again_whole() -> None:
     assert [r.max_tokens for r in backend.judged] == [support.PEEK, support.WHOLE]
 
 
+def test_claims_citing_the_same_sentences_are_asked_one_after_another_and_answered_in_their_own_order() -> None:
+    # A model that keeps the longest common beginning of consecutive prompts then reads the
+    # sentences they share once; each verdict still lands on its own claim.
+    from briefing.backends.base import ChatResult
+
+    class ByClaim(FakeBackend):
+        def chat(self, request, progress=None):  # type: ignore[no-untyped-def]
+            self.judged.append(request)
+            return ChatResult(json.dumps("contradicted" if "Claim (risk)" in request.messages[-1]["content"]
+                                         else "supported"), "stop", self.model)
+    found = [support.Claim("actors[0]", "role", "Ana: mayor", ("1.10", "1.2")),
+             support.Claim("risks[0]", "risk", "Risk: x (likelihood: low)", ("1.2", "1.9")),
+             support.Claim("positions[0]", "position", "Ana: wants y", ("1.10", "1.2")),
+             support.Claim("timeline[0]", "timeline", "Later: z", ("1.2",))]
+    backend = ByClaim()
+    judged = support.judge(backend, found, sentence_index(load_sources([SEED])))
+    assert [j.claim.item for j in judged] == ["actors[0]", "risks[0]", "positions[0]", "timeline[0]"]
+    assert [j.verdict for j in judged] == ["supported", "contradicted", "supported", "supported"]
+    asked = [r.messages[-1]["content"].split("Claim (")[1].split(")")[0] for r in backend.judged]
+    assert asked == ["timeline", "risk", "actor's role", "position"]  # 1.2; 1.2, 1.9; then 1.10, 1.2 twice
+
+
 @pytest.fixture
 def saved(tmp_path: Path) -> Path:
     path = tmp_path / "brief.json"
@@ -309,10 +353,11 @@ def _cli(verdicts: list[str]) -> Any:
 
 def test_verify_support_re_judges_a_saved_briefing_and_exits_12_on_an_unsupported_item(
         saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _cli(_verdicts())(["verify", "--support", str(saved), str(SEED)]) == 0
+    assert _cli(_verdicts(order=ASKED_ALONE))(["verify", "--support", str(saved), str(SEED)]) == 0
     out = capsys.readouterr().out
     assert "9 of 9 items supported (100%)" in out and "supported      positions[0]: Donald Trump" in out
-    assert _cli(_verdicts({"timeline[0]": "not_supported"}))(["verify", "--support", str(saved), str(SEED)]) == 12
+    unsupported = _cli(_verdicts({"timeline[0]": "not_supported"}, ASKED_ALONE))
+    assert unsupported(["verify", "--support", str(saved), str(SEED)]) == 12
     captured = capsys.readouterr()
     assert "not_supported  timeline[0]: Nov. 5: Trump wins the election [1.3]" in captured.out
     assert "timeline[0] is judged not supported by the sentences it cites (fake-model)" in captured.err
