@@ -43,7 +43,9 @@ DANGLING = {"a", "an", "the", "of", "to", "on", "in", "at", "for", "with", "by",
             "which", "who", "whom", "whose", "that", "is", "are", "was", "were", "be", "been", "has", "have", "had",
             "its", "their", "his", "her", "our", "as", "into", "than", "while", "will", "would", "can", "could",
             "should", "may", "might", "must", "about", "over", "under", "between", "after", "before", "if", "so",
-            "such", "this", "these", "those", "amid", "against", "toward", "towards", "via", "per", "not"}
+            "such", "this", "these", "those", "amid", "against", "toward", "towards", "via", "per", "not",
+            # and words that point at what follows ("Countries involved in the conflict, particularly")
+            "particularly", "especially", "notably", "namely", "including"}
 
 
 @dataclass

@@ -245,6 +245,13 @@ DANGLING = frozenset(
     "unlike whether because although though unless whereas including regarding concerning versus".split())
 
 
+# Words that point at what follows ("…, particularly"): a text a cap stopped on one was cut
+# mid-phrase. Not among `DANGLING`, which the sampler may not close a text on: closing there
+# was tried and measured worse (bench/RESULTS.md); the reader is shown the cut instead.
+POINTING = frozenset("particularly especially notably namely specifically chiefly mainly primarily principally"
+                     .split())
+
+
 def mark_cut_text(briefing: Briefing) -> list[str]:
     """End texts that a length cap stopped with "…" at a word boundary; returns their paths.
 
@@ -275,10 +282,10 @@ def _pattern_cut(text: str, tail: int, lead: int = 2) -> str | None:
     capped = len(text.split(" ", lead)[-1]) if len(words) > lead else 0
     at_cap = capped == tail  # longer: not stopped by the cap (a role in the sources' own words)
     near = capped >= tail - 15 and len(words) > lead + 1
-    if not (at_cap or near and (words[-1].casefold() in DANGLING or words[-1].endswith((",", ";")))):
+    if not (at_cap or near and (words[-1].casefold() in DANGLING | POINTING or words[-1].endswith((",", ";")))):
         return None
     if at_cap:
         words.pop()
-    while len(words) > lead + 1 and words[-1].casefold().strip(",;:") in DANGLING:  # "…, which has"
+    while len(words) > lead + 1 and words[-1].casefold().strip(",;:") in DANGLING | POINTING:  # "…, which has"
         words.pop()
     return " ".join(words).rstrip(" ,;:-–—") + "…"

@@ -119,6 +119,7 @@ def test_a_role_stopped_by_the_request_s_pattern_is_marked_cut_at_a_whole_word()
      "President-elect of the United States, who is expected…"),
     ("The country that invaded Ukraine in 2022, which has", "The country that invaded Ukraine in 2022…"),
     ("The country where the administration is based,", "The country where the administration is based…"),
+    ("Countries involved in the conflict, particularly", "Countries involved in the conflict…"),
     ("Secretary of State on his last trip", "Secretary of State on his last trip"),  # short: finished
     ("Alliance the United States leads in Europe", "Alliance the United States leads in Europe"),
 ])
