@@ -42,13 +42,17 @@ def _hash_problems(listed: list[SourceEntry], sources: list[Source]) -> list[str
 
 
 def verify_support(document: BriefingDocument, sources: list[Source], judge: Backend) -> list[SupportEntry]:
-    """Every model-written item of a saved briefing judged again against the sentences it cites.
+    """Every model-written item of a saved briefing judged again against the sentences it cites; a
+    position put together from the sentence parse (its actor and stance the parse's, as `generate`
+    makes them) is held to the parse again, as `generate` holds it (`support.attributed`).
 
     Raises:
         BackendError: the judge's backend failed.
     """
-    from . import support
+    from . import actors, support
 
-    judged = support.judge(judge, support.claims(document.briefing), sentence_index(sources))
+    shown = {s.id for source in sources for s in source.sentences if not s.ai_directed}
+    stances = {c.name: c.stances for c in actors.find(sources, shown)} if document.briefing.positions else {}
+    judged = support.judge(judge, support.claims(document.briefing), sentence_index(sources), stances=stances)
     return [SupportEntry(item=j.claim.item, claim=j.claim.text, verdict=j.verdict, judge=j.judge,
                          cited=list(j.claim.cited), action="kept", reason=j.reason) for j in judged]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,26 @@ def test_a_position_put_together_from_the_parse_is_held_to_it_and_no_model_is_as
         assert entry.reason == \
             f"the parse finds {position.actor} holding this in {position.citations[0]}, in these words"
     assert not any("Claim (position)" in r.messages[-1]["content"] for r in backend.judged)
+
+
+def test_verify_support_holds_such_a_position_to_the_parse_again() -> None:
+    from briefing.document import BriefingDocument
+    from briefing.verify import verify_support
+
+    prepared = prepare(load_sources([SEED]), FakeBackend(), NAMED)
+    answer = _keyed(good_briefing(), list(prepared.mentions)[:prepared.described])
+    answer["positions"] = _positions(prepared)
+    saved = BriefingDocument.parse(json.loads(generate(load_sources([SEED]), FakeBackend(as_json(answer)), NAMED)
+                                              .to_document().dump()))
+    judge = FakeBackend()
+    judged = verify_support(saved, load_sources([SEED]), judge)
+    positions = [e for e in judged if e.item.startswith("positions[")]
+    assert positions and {(e.verdict, e.judge) for e in positions} == {("supported", "attributed")}
+    assert not any("Claim (position)" in r.messages[-1]["content"] for r in judge.judged)
+    # A stance that is not the parse's is the model's to judge.
+    saved.briefing.positions[0].stance = "wants the war over by spring"
+    judged = verify_support(saved, load_sources([SEED]), judge)
+    assert next(e for e in judged if e.item == "positions[0]").judge == judge.model
 
 
 def test_a_position_cites_only_sentences_in_which_its_actor_holds_it() -> None:
