@@ -12,10 +12,11 @@ each one of four verdicts:
   they do not raise);
 - contradicted: they state the opposite, or another number, date or likelihood.
 
-Three judges answer, the first that can: the facts check (a number, month or weekday the claim
+Four judges answer, the first that can: the facts check (a number, month or weekday the claim
 states that no cited sentence writes; no model), the quote check (an actor's role in the very
-words a cited sentence sets beside its name; no model) and the model, asked about each remaining
-claim in a grammar-constrained call with the sentences it cites.
+words a cited sentence sets beside its name; no model), the attribution (a position put together
+from the sentence parse, held to it; no model) and the model, asked about each remaining claim in
+a grammar-constrained call with the sentences it cites.
 """
 
 from __future__ import annotations
