@@ -26,12 +26,13 @@ FREE = GenerateOptions(named_actors=False)
 ORDER = ["title", "bottom_line", "context", "actors[0]", "actors[1]", "positions[0]", "risks[0]",
          "open_questions[0]", "timeline[0]"]
 # The order in which `generate` asks the model about them: the title, bottom line and context after
-# the briefing's request, then the rest by the ids they cite (actors[0] and timeline[0] both begin
-# with a sentence of 1.2-1.3, risks[0] with 1.6, …), so that a model keeping its prompt's beginning
-# reads sentences they share once.
+# the briefing's request, then the rest by the ids they cite (actors[0] 1.2 and 1.3, timeline[0]
+# 1.3, risks[0] 1.6, open_questions[0] 1.7, positions[0] 1.17, actors[1] 1.20), so that a model
+# keeping its prompt's beginning reads sentences they share once.
 ASKED = ["title", "bottom_line", "context", "actors[0]", "timeline[0]", "risks[0]", "open_questions[0]",
          "positions[0]", "actors[1]"]
-# `verify --support` asks each alone, the title's quoting every sentence the briefing cites (1.2 first).
+# `verify --support` asks each alone: the title, bottom line and context quote every sentence the
+# briefing cites (1.2, 1.3, 1.20, …), after actors[0] (1.2, 1.3) and before timeline[0] (1.3).
 ASKED_ALONE = ["actors[0]", "title", "bottom_line", "context", *ASKED[4:]]
 
 
