@@ -50,8 +50,10 @@ def verify_support(document: BriefingDocument, sources: list[Source], judge: Bac
         BackendError: the judge's backend failed.
     """
     from . import actors, support
+    from .pipeline import shown_ids
+    from .settings import GenerateOptions
 
-    shown = {s.id for source in sources for s in source.sentences if not s.ai_directed}
+    shown = set(shown_ids(sources, GenerateOptions()))  # what `generate` shows the model by default
     stances = {c.name: c.stances for c in actors.find(sources, shown)} if document.briefing.positions else {}
     judged = support.judge(judge, support.claims(document.briefing), sentence_index(sources), stances=stances)
     return [SupportEntry(item=j.claim.item, claim=j.claim.text, verdict=j.verdict, judge=j.judge,
