@@ -112,6 +112,15 @@ class Candidate:
     # as one), cut to a role, and that sentence's id: ("spokesman for the port authority", "1.4").
     # See `_introduction`.
     introduction: tuple[str, str] | None = None
+    # A person's title before the name, in the sources' words, and that sentence's id:
+    # ("Foreign Minister", "1.2") of "Foreign Minister Ana Duarte said". See `_title`.
+    titled: tuple[str, str] | None = None
+
+    @property
+    def source_role(self) -> tuple[str, str] | None:
+        """Who the sources say it is, in their words, and the sentence that says it: the phrase set
+        beside its name, else a person's title; None when the sources say neither."""
+        return self.introduction or self.titled
 
     def vote(self, label: str, weight: int = 1) -> None:
         """Count a label for one mention; the actor's label is the one given most (the first on a tie)."""
@@ -212,6 +221,8 @@ def _find(sources: list[Source], shown: set[str] | None) -> list[Candidate]:
                     candidate.voices.add(_clean(voice.text).casefold())
                 if ent.label_ == "PERSON" and not candidate.titles:
                     candidate.titles.extend(_described(ent))
+                if ent.label_ == "PERSON" and candidate.titled is None and (title := _title(ent)):
+                    candidate.titled = (title, sentence.id)
                 if ent.label_ in ("PERSON", "ORG") and candidate.introduction is None and (role := _introduction(ent)):
                     candidate.introduction = (role, sentence.id)
                 candidate.role_given = candidate.role_given or bool(candidate.titles) or _introduced(ent)
@@ -444,16 +455,43 @@ def _one_actor(candidates: list[Candidate]) -> Candidate | None:
     return fullest if len(candidates) == 1 or same else None
 
 
-def _described(ent: Any) -> list[str]:
-    """How the text introduces a person at this mention: the title before the name ("Foreign
-    Minister Ana Duarte") or the phrase set beside it ("Anne Lee, a former envoy, said")."""
-    found = []
+def _title_before(ent: Any) -> str | None:
+    """The words before a person's name that are its title at this mention ("Foreign Minister" of
+    "Foreign Minister Ana Duarte", "President-elect" of "President-elect Ana Duarte"), at most six
+    words ending on a capitalised one, without the article."""
     root, doc = ent.root, ent.doc
     left = doc[root.left_edge.i:ent.start]
     while len(left) and (left[0].dep_ == "det" or left[0].is_punct):
         left = left[1:]
     title = left.text.strip()
-    if 0 < len(left) <= 6 and "\n" not in title and title.split()[-1][:1].isupper():
+    return title if 0 < len(left) <= 6 and "\n" not in title and title.split()[-1][:1].isupper() else None
+
+
+# Words before a name that are a form of address, not a role: "Mr. Lee", "Dr. Lee".
+_HONORIFICS = frozenset("mr mrs ms miss mx dr sir dame lady lord madam madame mme mlle herr frau sr sra".split())
+
+
+def _title(ent: Any) -> str | None:
+    """A person's title at this mention as a briefing's role (`_title_before`): not a form of
+    address ("Mr."), not a possessive that names whose person it is ("NATO's Ana Lee"), not a
+    number; None otherwise."""
+    from .schema import SOURCE_ROLE_PATTERN
+
+    title = _title_before(ent)
+    if title is None:
+        return None
+    last = title.split()[-1]
+    if title.casefold().rstrip(".") in _HONORIFICS or re.search(r"['’]s?$", last) or not re.search(r"[^\W\d]", title):
+        return None
+    return title if re.fullmatch(SOURCE_ROLE_PATTERN, title) else None
+
+
+def _described(ent: Any) -> list[str]:
+    """How the text introduces a person at this mention: the title before the name ("Foreign
+    Minister Ana Duarte") or the phrase set beside it ("Anne Lee, a former envoy, said")."""
+    found = []
+    root, doc = ent.root, ent.doc
+    if (title := _title_before(ent)) is not None:
         found.append(title)
     for child in root.children:
         if child.dep_ == "appos" and child.i > root.i:
@@ -472,7 +510,8 @@ def _introduction(ent: Any) -> str | None:
     "senior fellow at the Brookings Institution in Washington", an age before it skipped ("Lee, 51,
     co-owner of …"). It ends before a comma, a clause or a second description ("and a …"), without
     its article; a closing "in <place>" goes while the phrase does not fit a role
-    (`schema.SOURCE_ROLE_PATTERN`). None when the name has no such phrase or it does not fit."""
+    (`schema.SOURCE_ROLE_PATTERN`); a body's is two words or more. None when the name has no such
+    phrase or it does not fit."""
     from .schema import ROLE_OPEN_END, SOURCE_ROLE_PATTERN
 
     root, doc = ent.root, ent.doc
@@ -499,7 +538,8 @@ def _introduction(ent: Any) -> str | None:
     last = text.split()[-1].casefold() if text else ""
     if not text or last in ROLE_OPEN_END or not any(w[:1].islower() for w in text.split()):
         return None
-    return text
+    # A person's one word says who they are ("Lee, spokeswoman"); a body's ("Acme, the company") does not.
+    return text if len(text.split()) >= (1 if ent.label_ == "PERSON" else 2) else None
 
 
 def _introduced(ent: Any) -> bool:
@@ -641,8 +681,9 @@ def _merge(candidates: list[Candidate], merged_into: dict[int, Candidate]) -> li
         target.acts += candidate.acts
         target.voices |= candidate.voices
         target.titles = target.titles or candidate.titles
-        introductions = [i for i in (target.introduction, candidate.introduction) if i is not None]
-        target.introduction = min(introductions, key=lambda i: _order(i[1])) if introductions else None
+        for kind in ("introduction", "titled"):  # the first the sources give, under either name
+            given = [i for i in (getattr(target, kind), getattr(candidate, kind)) if i is not None]
+            setattr(target, kind, min(given, key=lambda i: _order(i[1])) if given else None)
         target.role_given = target.role_given or candidate.role_given
         target.aliases |= candidate.aliases
         if target.label == "NORP" and candidate.label != "NORP":  # "Russia", not "Russian"
@@ -721,7 +762,7 @@ def _common_prefix(a: str, b: str) -> int:
 def describe(candidates: list[Candidate]) -> list[dict[str, Any]]:
     """The candidates as the prompt shows them: name, how the sources introduce them, other names,
     mentions, first sentences."""
-    return [{"name": c.name, "title": c.titles[0] if c.titles else None,
+    return [{"name": c.name, "title": c.source_role[0] if c.source_role else c.titles[0] if c.titles else None,
              "aliases": sorted(a for a in c.aliases if a != c.name), "mentions": c.mentions,
              "sentences": c.sentence_ids[:4]} for c in candidates]
 

@@ -24,7 +24,7 @@ _WORD = re.compile(r"\w+")
 
 def problems(briefing: Briefing, sentences: dict[str, str]) -> list[str]:
     """Every content problem a reader should know of, one line each (empty when there is none)."""
-    return [*_repeats(briefing), *_bare_names(briefing), *_loose_dates(briefing, sentences)]
+    return [*_repeats(briefing, sentences), *_bare_names(briefing), *_loose_dates(briefing, sentences)]
 
 
 def taken_from_instructions(briefing: Briefing, sources: list[Source]) -> list[str]:
@@ -195,6 +195,10 @@ def _phrase(words: list[str], backwards: bool = False) -> list[str]:
     return kept
 
 
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().replace("’", "'").split())
+
+
 def _words(text: str) -> set[str]:
     return {w.casefold() for w in _WORD.findall(text)}
 
@@ -206,8 +210,11 @@ def repeats(text: str, other: str) -> bool:
     return bool(union) and len(words & other_words) / len(union) >= REPEAT_JACCARD
 
 
-def _repeats(briefing: Briefing) -> Iterator[str]:
-    fields = [(t.path, t.text) for t in written_texts(briefing) if t.written.free]
+def _repeats(briefing: Briefing, sentences: dict[str, str]) -> Iterator[str]:
+    # A role in the words of a sentence it cites is the sources' (two actors may both be "President").
+    quoted = {f"actors[{i}].role" for i, a in enumerate(briefing.actors)
+              if a.role and any(_plain(a.role) in _plain(sentences.get(c, "")) for c in a.citations)}
+    fields = [(t.path, t.text) for t in written_texts(briefing) if t.written.free and t.path not in quoted]
     for i, (path, text) in enumerate(fields):
         for other, other_text in fields[:i]:
             if repeats(text, other_text):

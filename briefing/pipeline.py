@@ -4,6 +4,7 @@ repair once, finish (drop what must not be shown, warn of the rest, mark cut tex
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,7 @@ from .document import BriefingDocument, GroundingSummary, RunInfo, SourceEntry, 
 from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
 from .record import Attempt, total
 from .request_schema import LENGTHS, Length, from_answer, json_schema
-from .schema import PATTERN_RULES, Briefing
+from .schema import PATTERN_RULES, ROLE_PATTERN, Briefing
 from .settings import GenerateOptions
 from .sources import Source, as_read, date_mentions
 
@@ -104,7 +105,7 @@ class Verdict:
 
 
 def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, list[str]]] | None = None,
-             also_named: list[str] | None = None, holders: dict[str, list[str]] | None = None,
+             holders: dict[str, list[str]] | None = None,
              stances: dict[str, dict[str, str]] | None = None,
              given: dict[str, tuple[str, str]] | None = None) -> Verdict:
     """Parse, validate, ground and review one output.
@@ -113,32 +114,45 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
         answer: the model's answer.
         sources: the sources it was asked about.
         mentions: each actor's kind and the ids of the sentences naming it, when the actors were the
-            names the sources write (the model then writes only their roles).
-        also_named: the names listed after those, with no role asked for.
+            names the sources write (the model then writes none of them).
         holders: the actors whose positions were asked for, with the sentences in which each holds
             one: a position may cite only those (a server in plain JSON mode does not enforce it).
         stances: what each of those sentences says its actor holds: a position's stance.
         given: the roles the sources give in their own words, with the sentence giving each (the
-            model was not asked for these).
+            actors' only roles when the actors are the names the sources write).
     """
     import json
 
     from pydantic import ValidationError
 
+    own: list[str] = []
     try:
-        data = from_answer(json.loads(answer), mentions or {}, also_named or [], stances, given)
+        data = from_answer(json.loads(answer), mentions or {}, stances, given)
         misattributed = _misattributed(data, holders) if holders is not None else []
         if misattributed:
             return Verdict(None, misattributed)
+        own = [] if mentions else _unfit_roles(data)
         briefing = Briefing.model_validate(data)
     except json.JSONDecodeError as e:
         return Verdict(None, [f"(top level): not valid JSON ({e.msg}, line {e.lineno})"])
     except ValidationError as e:
-        return Verdict(None, [_describe(err) for err in e.errors(include_url=False)][:20])
+        return Verdict(None, [*own, *(_describe(err) for err in e.errors(include_url=False))][:20])
+    if own:
+        return Verdict(None, own)
     report = grounding.check(briefing, sources)
     if not report.ok:
         return Verdict(None, report.errors())
     return Verdict((briefing, report), content.taken_from_instructions(briefing, sources))
+
+
+def _unfit_roles(data: Any) -> list[str]:
+    """The roles of a decoded answer, where the model listed the actors, that break the pattern the
+    request gave them (`schema.ROLE_PATTERN`: the briefing's own allows a source's one-word title),
+    for the repair prompt."""
+    listed = data.get("actors") if isinstance(data, dict) else None
+    return [f"actors.{i}.role: {PATTERN_RULES[ROLE_PATTERN]}" for i, actor in enumerate(listed or [])
+            if isinstance(actor, dict) and isinstance(role := actor.get("role"), str)
+            and not re.fullmatch(ROLE_PATTERN, role.strip())] if isinstance(listed, list) else []
 
 
 def _misattributed(data: Any, holders: dict[str, list[str]]) -> list[str]:
@@ -177,11 +191,11 @@ class Prepared:
     context_window: int | None
     sent: list[Message]  # the messages as the backend will send them (`Backend.prepare`)
     candidates: list[actors.Candidate]  # the listed actors (named-actors mode), most named first
-    described: int  # how many of them, from the first, the model gives a role
+    described: int  # how many of them, from the first, the request lists with the words the sources describe them in
     holders: dict[str, list[str]]  # the actors whose positions it gives, with the sentences showing them
     stances: dict[str, dict[str, str]]  # what each of those sentences says its actor holds
-    # The described actors whose role the sources give in their own words, with the sentence that
-    # gives it (`actors.Candidate.introduction`): the model is not asked for these.
+    # The listed actors whose role the sources give in their own words, with the sentence that
+    # gives it (`actors.Candidate.source_role`): their only roles, the model writes none.
     given: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
@@ -191,7 +205,7 @@ class Prepared:
 
     @property
     def also_named(self) -> list[str]:
-        """The listed actors the model is not asked to describe."""
+        """The listed actors the request names after the others, without how the sources describe them."""
         return [c.name for c in self.candidates[self.described:]]
 
     def budget_line(self) -> str:
@@ -228,13 +242,11 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     # position is given only for an actor the sources show holding one, citing where they do.
     holding = actors.holders(candidates, length.positions) if candidates else []
     holders = {c.name: ids for c in holding if (ids := [i for i in c.holds if i in shown])} if candidates else None
-    # A person the sources introduce ("Ana Lee, a senior fellow at …") has that for a role: the
-    # sources' words, citing the sentence that gives them, right by construction and not written
-    # again by the model.
-    given = {c.name: c.introduction for c in candidates[:length.described_actors]
-             if c.introduction is not None and c.introduction[1] in shown}
-    request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None, length.described_actors,
-                                 holders, given)
+    # An actor the sources introduce ("Ana Lee, a senior fellow at …", "Foreign Minister Ana Lee")
+    # has that for a role: the sources' words, citing the sentence that gives them, right by
+    # construction. The model writes no role.
+    given = {c.name: role for c in candidates if (role := c.source_role) is not None and role[1] in shown}
+    request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None, holders)
     messages = build_messages(sources, options, prompt_set, length, candidates, notes, holders)
     # The stances are the cited sentences' own words, filled in after the answer: the sampler reads
     # them as texts the briefing shows, so the model does not write them again.
@@ -402,11 +414,13 @@ def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, 
         return data if isinstance(data, dict) else {}
 
     keyed = bool(prepared.holders)  # positions' stances are their sentences' words
+    named = bool(prepared.candidates)  # actors' roles are their sentences' words
     # Only the writer in process still holds the request: another judge would read it all again.
     after = prepared.request.messages if judge is backend and backend.reuses_prompt_prefix else None
     conversation = [*prepared.request.messages, {"role": "assistant", "content": answer}]
     return support.check(briefing, grounding.sentence_index(sources), judge, repairer, attempts,
-                         repairable=lambda claim: not (keyed and claim.field == "position"), on_item=on_item,
+                         repairable=lambda claim: not ((keyed and claim.field == "position")
+                                                       or (named and claim.field == "role")), on_item=on_item,
                          fields=fields, shown=shown_ids(sources, options), after=after,
                          stances=prepared.stances if keyed else None)
 
@@ -481,8 +495,8 @@ def _answer(backend: Backend, request: ChatRequest, kind: str, progress: Progres
             prepared: Prepared, sources: list[Source], attempts: list[Attempt]) -> tuple[ChatResult, Verdict]:
     """One call and its verdict, recorded in `attempts`."""
     result, attempt = call(backend, request, kind, progress)
-    verdict = validate(result.content, sources, prepared.mentions, prepared.also_named,
-                       prepared.holders if prepared.candidates else None, prepared.stances, prepared.given)
+    verdict = validate(result.content, sources, prepared.mentions, prepared.holders if prepared.candidates else None,
+                       prepared.stances, prepared.given)
     attempt.errors = verdict.errors
     attempts.append(attempt)
     return result, verdict

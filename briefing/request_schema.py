@@ -9,7 +9,7 @@ allows is one the model accepts.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,8 +58,8 @@ class Length:
     name: str
     actors: int
     # When the actors are the names the sources write most (see `actors.find`): how many the
-    # briefing lists, and how many of those the model describes (a role costs output tokens; the
-    # others are listed as named, citing their mentions).
+    # briefing lists, and how many of those the request names first, with the words the sources
+    # describe them in (the others follow as "Also named"; the model writes no actor's role).
     named_actors: int
     described_actors: int
     positions: int
@@ -88,8 +88,7 @@ LENGTHS = {
 
 def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None,
                 length: Length | None = None, actor_names: list[str] | None = None,
-                described: int | None = None, positions: dict[str, list[str]] | None = None,
-                given: Collection[str] = ()) -> dict[str, Any]:
+                positions: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The JSON schema sent to the backend. Citations may name only real sentence ids; a timeline
     event takes a date the sources write and cites only sentences that write that date (sources
     without dates get an empty timeline).
@@ -100,15 +99,12 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
             the timeline free.
         length: how many items each list may hold (default: standard).
         actor_names: the briefing's actors, the names the sources write most (see `actors.find`):
-            the answer gives each one's role, keyed by name, and positions and affected actors
-            may name only these (kinds and citations are added by `from_answer`).
-        described: how many of `actor_names`, from the first, get a role (default: all).
+            the answer lists no actors (`from_answer` adds these, with their kinds, citations and
+            the roles the sources give), and positions and affected actors may name only these.
         positions: the actors whose positions the briefing gives, each with the ids of the
             sentences in which the sources show it holding one (`actors.holders`): the answer
             gives each one's position, keyed by name, citing only those sentences, so that no
             stance can be pinned on someone who did not take it. None leaves positions free.
-        given: actors whose role the sources give in their own words (`actors.Candidate.introduction`):
-            the answer gives no role for them; `from_answer` adds the sources'.
     """
     schema = copy.deepcopy(_BASE)
     defs = schema["$defs"]
@@ -134,15 +130,12 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         schema["properties"]["timeline"]["maxItems"] = 0
     if actor_names:
         names = {"enum": list(actor_names), "type": "string"}
-        # The actors are these names, in this order: the model writes only each one's role, as an
-        # object keyed by name that `from_answer` turns back into the briefing's list.
-        # {"role": …} rather than a bare string: keyed straight to a string, the small model
-        # wrote labels ("actor", "issue") instead of roles.
-        role = {"type": "string", "pattern": defs["Actor"]["properties"]["role"]["pattern"]}
-        entry = {"type": "object", "additionalProperties": False, "required": ["role"], "properties": {"role": role}}
-        roles = [name for name in actor_names[:described] if name not in given]
-        schema["properties"]["actors"] = {"type": "object", "additionalProperties": False,
-                                          "required": roles, "properties": dict.fromkeys(roles, entry)}
+        # The actors are these names, in this order, with the roles the sources give: the model
+        # writes none. Asked for roles, the embedded model described actors from what it knows, or
+        # from figures about something else ("Michigan: largest employer in the state"), and its
+        # judge found 13 of 54 such roles supported by their sentences (bench/RESULTS.md).
+        del schema["properties"]["actors"]
+        schema["required"].remove("actors")
         defs["Position"]["properties"]["actor"] = {**names, "description": "One of the listed actors."}
         defs["Risk"]["properties"]["affected_actors"]["items"] = names
     if positions is not None:
@@ -164,48 +157,35 @@ def _keyed_positions(position: dict[str, Any], holders: dict[str, list[str]]) ->
             "properties": {name: entry(ids) for name, ids in holders.items()}}
 
 
-def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]], also: list[str] | tuple[str, ...] = (),
+def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = None,
                 stances: dict[str, dict[str, str]] | None = None,
                 given: Mapping[str, tuple[str, str]] | None = None) -> Any:
-    """Turn a decoded answer in the request's keyed shape back into the briefing's lists: actors
-    that were the names the sources write (`json_schema(actor_names=…)`: `{name: {"role": …}}`),
-    and positions keyed by actor (`json_schema(positions=…)`). Anything else is left as it is.
+    """Turn a decoded answer in the request's keyed shape back into the briefing's lists: the
+    actors, where they were the names the sources write (`json_schema(actor_names=…)`), and
+    positions keyed by actor (`json_schema(positions=…)`). Anything else is left as it is.
 
     Args:
-        actors: each name's kind and the ids of the sentences that name it (the first two are cited).
-        also: the names listed without a role (`json_schema(described=…)`), added after the others.
+        actors: each listed name's kind and the ids of the sentences that name it, in rank order:
+            the briefing's actors, whatever the answer lists (a server that ignores the schema may
+            write some), each citing the first two sentences naming it.
         stances: for each actor whose position was asked for, what each of its sentences says it
             holds: a keyed position's stance is its first cited sentence's.
         given: the roles the sources give in their own words, each with the id of the sentence
-            that gives it (`json_schema(given=…)`): the role cites that sentence and the first
-            other one naming the actor, in reading order.
+            that gives it (`actors.Candidate.source_role`): the role cites that sentence and the
+            first other one naming the actor, in reading order. An actor without one has no role.
     """
     if not isinstance(data, dict):
         return data
     if isinstance(data.get("positions"), dict):
         data["positions"] = [_position(name, entry, (stances or {}).get(name, {}))
                              for name, entry in data["positions"].items()]
-    if not (actors and isinstance(data.get("actors"), dict)):
+    if not actors:
         return data
     listed = []
-    given = given or {}
-    for name, entry in data["actors"].items():
-        if name in given and name in actors:
-            continue  # the sources' words stand: a server that ignores the schema may write one anyway
-        kind, ids = actors.get(name, ("other", []))
-        listed.append({**(entry if isinstance(entry, dict) else {"role": entry}), "name": name, "kind": kind,
-                       "citations": ids[:2]})
-    for name, (role, where) in given.items():
-        if name in actors:
-            kind, ids = actors[name]
-            cited = [where, *[i for i in ids if i != where][:1]]  # the sentence that gives it, and the first other
-            listed.append({"name": name, "kind": kind, "role": role, "citations": sort_ids(cited)})
-    rank = {name: n for n, name in enumerate(actors)}
-    listed.sort(key=lambda entry: rank.get(entry["name"], len(rank)))  # stable: unknown names keep their order
-    for name in also:
-        if name not in data["actors"] and name in actors:
-            kind, ids = actors[name]
-            listed.append({"name": name, "kind": kind, "role": None, "citations": ids[:2]})
+    for name, (kind, ids) in actors.items():
+        role, where = (given or {}).get(name, (None, None))
+        cited = ids[:2] if where is None else sort_ids([where, *[i for i in ids if i != where][:1]])
+        listed.append({"name": name, "kind": kind, "role": role, "citations": cited})
     data["actors"] = listed
     return data
 

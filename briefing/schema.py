@@ -22,11 +22,11 @@ CITATION_PATTERN = r"^[1-9][0-9]*\.[1-9][0-9]*$"
 # and two roles came out the same; the local sampler closes a role at a phrase end before the cap.
 # No braces either: the small model once tried to close the JSON inside a role ("… region}}},").
 ROLE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,20} [^"\\\[\]{}\x00-\x1f ]{1,20} [^"\\\[\]{}\x00-\x1f]{1,40}$'
-# A role the sources give in their own words (`actors.Candidate.introduction`, filled in by the
-# pipeline, never by the model) may run longer after its first two words: "spokesman for the
-# Pennsylvania Department of Transportation". The model's own roles keep ROLE_PATTERN's cap (the
+# A role the sources give in their own words (`actors.Candidate.source_role`, filled in by the
+# pipeline, never by the model) may be a title of one word ("President") or run longer: "spokesman
+# for the Pennsylvania Department of Transportation". The model's own roles keep ROLE_PATTERN (the
 # request schema sends it).
-SOURCE_ROLE_PATTERN = ROLE_PATTERN.replace("{1,40}$", "{1,100}$")
+SOURCE_ROLE_PATTERN = r'^[^"\\\[\]{}\x00-\x1f ]{1,30}(?: [^"\\\[\]{}\x00-\x1f]{1,120})?$'
 # Words a role in the sources' words does not end on: cut there, it is not the phrase the sentence
 # gives ("economist at"). The actor finder does not take such a role, nor the quote check.
 ROLE_OPEN_END = frozenset({"a", "an", "the", "and", "or", "of", "in", "at", "for", "with", "to", "on", "from", "by",
@@ -44,7 +44,7 @@ PATTERN_RULES = {
     CITATION_PATTERN: "cite a sentence id such as 1.4",
     ROLE_PATTERN: "write three words or more, at most about 80 characters, without quotes, brackets, braces or "
                   "backslashes",
-    SOURCE_ROLE_PATTERN: "write three words or more, at most about 140 characters, without quotes, brackets, braces "
+    SOURCE_ROLE_PATTERN: "write one word or more, at most about 150 characters, without quotes, brackets, braces "
                          "or backslashes",
     STANCE_PATTERN: "write three words or more, at most about 230 characters, without quotes, brackets, braces or "
                     "backslashes",
@@ -119,8 +119,9 @@ class _Strict(BaseModel):
 class Actor(_Strict):
     name: Annotated[Short, LABEL]
     kind: ActorKind
-    # None: an actor the briefing lists as named in the sources, without a role in the model's
-    # words (the model describes only the first `Length.described_actors`; see `request_schema.from_answer`).
+    # None: an actor the briefing lists as named in the sources, without a role. Where the actors are
+    # the names the sources write, a role is the sources' own words (`actors.Candidate.source_role`,
+    # see `request_schema.from_answer`) and the model writes none.
     role: Annotated[Role | None, Written(free=True, tail=40)] = None
     # Not asked for when the actors are the names the sources write (see `request_schema`): it
     # measured as the field small models copy most, the same words under every actor.

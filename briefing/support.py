@@ -170,7 +170,7 @@ def quoted(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
     if claim.field != "role":
         return None
     name, _, role = (_plain(part) for part in claim.text.partition(": "))
-    if len(role.split()) < 2 or role.split()[-1] in ROLE_OPEN_END:
+    if not role or role.split()[-1] in ROLE_OPEN_END:
         return None
     names = "|".join(map(re.escape, dict.fromkeys([name, name.split()[-1]] if name else [])))
     if not names:

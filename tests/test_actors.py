@@ -45,24 +45,26 @@ def test_the_actors_are_the_most_named_and_cite_their_mentions() -> None:
     backend = FakeBackend(as_json(good_briefing()))
     prepared = prepare(load_sources([SEED]), backend, NAMED)
     schema = prepared.request.json_schema
-    names = schema["properties"]["actors"]["required"]
-    assert names == list(schema["properties"]["actors"]["properties"])  # every one, in this order
-    assert set(names[:2]) == {"Donald Trump", "Ukraine"}
-    # The model is not asked for a role the sources give in their own words.
+    # The model lists no actors and writes no role: the actors are the names, with the sources' roles.
+    assert "actors" not in schema["properties"] and "actors" not in schema["required"]
+    assert "its role" not in prepared.request.messages[1]["content"]
     assert prepared.given["Antony Blinken"] == ("leading diplomat of the outgoing Biden administration", "1.2")
-    assert "Antony Blinken" not in names
+    assert prepared.given["Donald Trump"] == ("President-elect", "1.2")  # a title before the name
+    assert prepared.given["Vladimir Putin"] == ("Russian President", "1.22")  # listed after the others too
+    assert "Ukraine" not in prepared.given  # the sources never say who or what it is
     length = LENGTHS[backend.default_length]
-    assert len(names) + len(prepared.given) == length.described_actors < length.named_actors
     listed = schema["$defs"]["Position"]["properties"]["actor"]["enum"]
     assert len(listed) == length.named_actors  # positions may name them all
-    assert [n for n in listed[:length.described_actors] if n not in prepared.given] == names
+    assert set(listed[:2]) == {"Donald Trump", "Ukraine"}
     assert listed == list(prepared.mentions) and prepared.also_named == listed[length.described_actors:]
     assert f"Also named: {'; '.join(prepared.also_named)}." in prepared.request.messages[1]["content"]
     shown = "Donald Trump (President-elect); "
     assert shown in prepared.request.messages[1]["content"]  # with how the source introduces a person
-    cited = from_answer({"actors": {"Donald Trump": {"role": "r s t"}}}, prepared.mentions)
-    assert cited["actors"] == [{"role": "r s t", "name": "Donald Trump", "kind": "person",
-                                "citations": prepared.mentions["Donald Trump"][1][:2]}]
+    # A role the model writes anyway (a server that ignores the schema) is not taken.
+    cited = from_answer({"actors": {"Ukraine": {"role": "r s t"}}}, prepared.mentions)
+    assert cited["actors"][1] == {"role": None, "name": "Ukraine", "kind": "government",
+                                  "citations": prepared.mentions["Ukraine"][1][:2]}
+    assert [a["name"] for a in cited["actors"]] == listed
 
 
 def test_a_role_the_sources_give_is_theirs_in_rank_order_citing_the_sentence_that_gives_it() -> None:
@@ -70,16 +72,34 @@ def test_a_role_the_sources_give_is_theirs_in_rank_order_citing_the_sentence_tha
     # A server that ignores the schema and writes a role anyway: the sources' words stand.
     answer = {"actors": {"Donald Trump": {"role": "r s t"}, "Antony Blinken": {"role": "u v w"}}}
     listed = from_answer(answer, prepared.mentions, given=prepared.given)["actors"]
-    names = [a["name"] for a in listed]
-    assert names == [n for n in prepared.mentions if n in names]  # rank order
+    assert [a["name"] for a in listed] == list(prepared.mentions)  # rank order
     blinken = next(a for a in listed if a["name"] == "Antony Blinken")
     assert blinken["role"] == "leading diplomat of the outgoing Biden administration"
     assert "1.2" in blinken["citations"] and len(blinken["citations"]) == 2  # the sentence that gives it
+    assert next(a for a in listed if a["name"] == "Donald Trump")["role"] == "President-elect"
     run = generate(load_sources([SEED]), FakeBackend(as_json(_keyed(good_briefing(), list(prepared.mentions)))), NAMED)
-    role = next(a for a in run.briefing.actors if a.name == "Antony Blinken").role
-    assert role == "leading diplomat of the outgoing Biden administration"
-    verdict = next(e for e in run.support or [] if e.claim.startswith("Antony Blinken:"))
-    assert (verdict.verdict, verdict.judge) == ("supported", "quoted")  # no model asked
+    roles = {a.name: a.role for a in run.briefing.actors}
+    assert roles["Antony Blinken"] == "leading diplomat of the outgoing Biden administration"
+    assert {name for name, role in roles.items() if role} == set(prepared.given)
+    judged = [e for e in run.support or [] if e.item.startswith("actors[")]
+    assert len(judged) == len(prepared.given)
+    assert {(e.verdict, e.judge) for e in judged} == {("supported", "quoted")}  # no model asked
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("Foreign Minister Ana Duarte met the press.", "Foreign Minister"),
+    ("Talks began, and President-elect Ana Duarte spoke.", "President-elect"),
+    ("Mr. Ana Duarte met the press.", None),  # a form of address
+    ("Former U.S. Secretary of State Ana Duarte said so.", "Former U.S. Secretary of State"),
+    ("On Monday, NATO’s Ana Duarte told reporters the plan would fail.", None),  # whose she is, not what she does
+    ("Ana Duarte met the press.", None),
+])
+def test_a_person_s_title_before_the_name_becomes_a_role(text: str, title: str | None) -> None:
+    from briefing.actors import _pipeline, _title
+
+    doc = _pipeline()(text)
+    person = next(e for e in doc.ents if e.label_ == "PERSON")
+    assert _title(person) == title
 
 
 @pytest.mark.parametrize(("text", "role"), [
@@ -87,8 +107,9 @@ def test_a_role_the_sources_give_is_theirs_in_rank_order_citing_the_sentence_tha
      "senior fellow at the Harbour Institute in Leeds"),
     ("“We lost,” said Tom Berg, 51, co-owner and chief executive of Berg Pumps Ltd., who spoke by phone.",
      "co-owner and chief executive of Berg Pumps Ltd."),
-    ("Mara Ode, director of port and harbour strategy at the Eastern Seaboard Shipping and Logistics Holding "
-     "Company of Greater Lagos and Ibadan in Nigeria, said so.", None),  # too long for a role without the place
+    ("Mara Ode, director of port and harbour and inland waterway and coastal freight strategy at the Eastern "
+     "Seaboard Shipping and Logistics Holding Company of Greater Lagos and Ibadan in Nigeria, said so.",
+     None),  # too long for a role without the place
     ("Maria Gonzalez, 40, of Leeds, said so.", None),  # an age and a town say nothing of what she does
     ("Tom Berg himself said so.", None),
 ])
@@ -116,17 +137,18 @@ def _positions(prepared) -> dict:  # type: ignore[no-untyped-def]
     return {name: {"citations": ids[:1], "issue": "the war in Ukraine"} for name, ids in prepared.holders.items()}
 
 
-def test_the_actors_after_the_described_ones_are_listed_as_named_citing_their_mentions() -> None:
+def test_the_actors_are_listed_in_rank_order_citing_their_mentions_with_the_sources_roles_alone() -> None:
     prepared = prepare(load_sources([SEED]), FakeBackend(), NAMED)
-    described = list(prepared.mentions)[:prepared.described]
-    answer = _keyed(good_briefing(), described)
+    answer = good_briefing()
     answer["positions"] = _positions(prepared)
     run = generate(load_sources([SEED]), FakeBackend(as_json(answer)), NAMED)
     actors_ = run.briefing.actors
-    assert [a.name for a in actors_] == list(prepared.mentions)  # the described ones first, in rank order
-    assert all(a.role for a in actors_[:len(described)]) and all(a.role is None for a in actors_[len(described):])
-    for a in actors_[len(described):]:
-        assert a.citations == prepared.mentions[a.name][1][:2] and all(c in run.quotes for c in a.citations)
+    assert [a.name for a in actors_] == list(prepared.mentions)  # in rank order, not the answer's
+    for a in actors_:
+        assert a.role == (prepared.given[a.name][0] if a.name in prepared.given else None)
+        if a.name not in prepared.given:
+            assert a.citations == prepared.mentions[a.name][1][:2]
+        assert all(c in run.quotes for c in a.citations)
     assert [p.actor for p in run.briefing.positions] == list(prepared.holders)
     # The stance is what the cited sentence says its actor holds, in the sentence's words.
     for position in run.briefing.positions:
@@ -191,14 +213,11 @@ def test_a_position_cites_only_sentences_in_which_its_actor_holds_it() -> None:
                                       f"{', '.join(prepared.holders[name])}"]
 
 
-def test_a_keyed_answer_missing_an_actor_is_sent_back_for_repair() -> None:
-    prepared = prepare(load_sources([SEED]), FakeBackend(), NAMED)
-    first = _keyed(good_briefing(), list(prepared.mentions))
-    first["actors"] = {"Donald Trump": {"role": ""}}  # an empty role
-    second = _keyed(good_briefing(), list(prepared.mentions))
-    run = generate(load_sources([SEED]), FakeBackend(as_json(first), as_json(second)), NAMED)
-    assert [a.kind for a in run.attempts] == ["generate", "repair", "support"]
-    assert run.attempts[0].errors[0].startswith("actors.0.role")
+def test_a_role_the_model_writes_anyway_is_not_taken_nor_sent_back() -> None:
+    first = {**good_briefing(), "actors": {"Donald Trump": {"role": ""}}}  # an empty role, not asked for
+    run = generate(load_sources([SEED]), FakeBackend(as_json(first)), NAMED)
+    assert [a.kind for a in run.attempts] == ["generate", "support"]
+    assert next(a for a in run.briefing.actors if a.name == "Donald Trump").role == "President-elect"
     assert {a.kind for a in run.briefing.actors} >= {"person", "government"}
 
 

@@ -70,13 +70,14 @@ def test_invalid_output_gets_exactly_one_repair_with_the_errors(sources) -> None
 
 @pytest.mark.parametrize("mode", ["json_object", "json_object_schema", "json_schema"])
 def test_the_answer_is_held_to_the_patterns_the_request_states_in_every_mode(sources, mode: str) -> None:  # type: ignore[no-untyped-def]
-    """A one-word stance or role breaks the schema the model was given; the server may not have
-    enforced it (plain JSON mode only writes the schema into the prompt), the validation does."""
+    """A one-word stance or role breaks the schema the model was given (a role is the model's when
+    it lists the actors itself); the server may not have enforced it (plain JSON mode only writes
+    the schema into the prompt), the validation does."""
     position = {"actor": "Donald Trump", "issue": "NATO spending", "stance": "neutral", "citations": ["1.17"]}
     actors = [{**good_briefing()["actors"][0], "role": "Diplomat"}, good_briefing()["actors"][1]]
     backend = FakeBackend(as_json(good_briefing(positions=[position], actors=actors)), as_json(good_briefing()),
                           mode=mode)  # type: ignore[arg-type]
-    run = generate(sources, backend)
+    run = generate(sources, backend, GenerateOptions(named_actors=False))
     assert [a.kind for a in run.attempts] == ["generate", "repair", "support"]
     errors = run.attempts[0].errors
     assert any(e.startswith("positions.0.stance: write three words or more") for e in errors), errors
@@ -88,7 +89,7 @@ def test_unknown_citation_goes_to_repair(sources) -> None:  # type: ignore[no-un
     actors = good_briefing()["actors"]
     bad = good_briefing(actors=[{**actors[0], "citations": ["1.77"]}, actors[1]])
     backend = FakeBackend(as_json(bad), as_json(good_briefing()))
-    run = generate(sources, backend)
+    run = generate(sources, backend, GenerateOptions(named_actors=False))  # the model lists the actors
     assert "'1.77' is not a sentence id" in backend.requests[1].messages[-1]["content"]
     assert "1.77" not in run.quotes
 

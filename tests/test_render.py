@@ -15,7 +15,8 @@ from helpers import SEED, FakeBackend, as_json, good_briefing
 
 def _document(**changes):  # type: ignore[no-untyped-def]
     """A document as a run writes it, then edited: rendering must hold whatever the briefing says."""
-    document = json.loads(generate(load_sources([SEED]), FakeBackend(as_json(good_briefing()))).to_document().dump())
+    run = generate(load_sources([SEED]), FakeBackend(as_json(good_briefing())), GenerateOptions(named_actors=False))
+    document = json.loads(run.to_document().dump())
     document["briefing"].update(changes)
     return BriefingDocument.parse(document)
 

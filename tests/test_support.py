@@ -200,13 +200,16 @@ def test_the_facts_check_reads_numbers_and_dates_as_sentences_write_them() -> No
 def test_a_role_a_cited_sentence_gives_beside_the_name_is_supported_without_asking_the_model() -> None:
     sentences = {"1": "“It held,” said Tom Berg, 51, co-owner of Berg Pumps Ltd. in Leeds, who spoke by phone.",
                  "2": "Ana Lee, a senior fellow at the Harbour Institute, disagreed with Berg.",
-                 "3": "Foreign Minister Ana Lee flew to Oslo."}
+                 "3": "Foreign Minister Ana Lee flew to Oslo.",
+                 "4": "President Tom Berg and Ana Lee, president of the club, met."}
     def judge(text: str, cited: tuple[str, ...]) -> str | None:
         found = support.quoted(support.Claim("actors[0]", "role", text, cited), sentences)
         return found.judge if found and found.verdict == "supported" else None
     assert judge("Tom Berg: co-owner of Berg Pumps Ltd.", ("1",)) == "quoted"  # the surname, after an age
     assert judge("Ana Lee: senior fellow at the Harbour Institute", ("2",)) == "quoted"
     assert judge("Ana Lee: Foreign Minister", ("3",)) == "quoted"  # a title before the name
+    assert judge("Tom Berg: President", ("4",)) == "quoted"  # a title of one word
+    assert judge("Ana Lee: president", ("4",)) is None  # "president of the club" is not that
     assert judge("Ana Lee: senior fellow at the Harbour Institute", ("1",)) is None  # not the sentence cited
     assert judge("Tom Berg: senior fellow at the Harbour Institute", ("2",)) is None  # another person's
     assert judge("Ana Lee: senior fellow at the Harbour", ("2",)) is None  # cut inside a name
