@@ -143,8 +143,15 @@ def timeline_pairing(events: Iterable[dict[str, Any]],
     return scored
 
 
-def free_text_fields(briefing: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, text) of every free-text field a reader could find repeated."""
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().replace("’", "'").split())
+
+
+def free_text_fields(briefing: dict[str, Any], quotes: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(label, text) of every free-text field a reader could find repeated: not a role in the words
+    of a sentence it cites (`quotes`, id to sentence), which is the sources' (two actors may both be
+    "President")."""
+    quotes = quotes or {}
     fields = [("bottom_line", briefing.get("bottom_line", "")), ("context", briefing.get("context", ""))]
     parts = {
         "actors": ("role", "interests"),
@@ -155,7 +162,9 @@ def free_text_fields(briefing: dict[str, Any]) -> list[tuple[str, str]]:
     }
     for section, keys in parts.items():
         for i, item in enumerate(briefing.get(section, [])):
-            fields += [(f"{section}[{i}].{key}", item[key]) for key in keys if item.get(key) is not None]
+            fields += [(f"{section}[{i}].{key}", item[key]) for key in keys if item.get(key) is not None
+                       and not (key == "role" and any(_plain(str(item[key])) in _plain(quotes.get(c, ""))
+                                                      for c in item.get("citations", [])))]
     return [(label, str(text)) for label, text in fields]
 
 
@@ -258,10 +267,10 @@ def score(document: dict[str, Any], gold: dict[str, Any], seconds: float | None 
     names = [str(actor.get("name", "")) for actor in briefing.get("actors", [])]
     positions, holders, covered = position_attribution(briefing.get("positions", []), document.get("quotes", {}),
                                                        gold.get("stances", []))
-    texts = [("title", str(briefing.get("title", ""))), *free_text_fields(briefing)]
+    texts = [("title", str(briefing.get("title", ""))), *free_text_fields(briefing)]  # every text may be cut
     found, missed = actor_recall(names, gold.get("key_actors", []))
     described = [str(a.get("name", "")) for a in briefing.get("actors", []) if a.get("role") is not None]
-    fields = free_text_fields(briefing)
+    fields = free_text_fields(briefing, document.get("quotes", {}))
     signposts = [str(s) for risk in briefing.get("risks", []) for s in risk.get("indicators", [])]
     run = document.get("run", {})
     usage = run.get("usage", {})

@@ -71,6 +71,15 @@ def test_bare_name_signposts(signpost: str, bare: bool) -> None:
     assert quality.is_bare_name(signpost, names) is bare
 
 
+def test_two_roles_in_the_words_of_the_sentences_they_cite_are_no_repeat() -> None:
+    briefing = {"actors": [{"name": "Joe Biden", "role": "President", "citations": ["1.5"]},
+                           {"name": "Ana Lee", "role": "President", "citations": ["1.6"]}]}
+    quotes = {"1.5": "President Joe Biden spoke.", "1.6": "Ana Lee spoke."}
+    assert [label for label, _ in quality.free_text_fields(briefing, quotes)] == ["bottom_line", "context",
+                                                                                 "actors[1].role"]
+    assert len(quality.free_text_fields(briefing)) == 4  # without the sentences, every role counts
+
+
 def test_repeat_threshold_is_jaccard_point_eight() -> None:
     fields = [("a", "one two three four five"), ("b", "One two, three four."), ("c", "one two three six")]
     assert quality.repeated_pairs(fields) == [("a", "b", 0.8)]
