@@ -434,7 +434,7 @@ def _support_entries(briefing: Briefing, checked: list[support.Checked]) -> list
         place = support.locate(briefing, record.item, claim.item)
         action, reason = record.action, record.judgement.reason
         if place is None and action != "dropped":
-            action, reason = "dropped", "; ".join(filter(None, [reason, "removed by another check"]))
+            action, reason = "dropped", "; ".join(filter(None, [reason, support.REMOVED_ELSEWHERE]))
         entries.append(SupportEntry(item=place or claim.item, claim=claim.text, verdict=record.judgement.verdict,
                                     judge=record.judgement.judge, cited=list(claim.cited), action=action,
                                     reason=reason))

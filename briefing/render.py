@@ -142,7 +142,7 @@ def _support_marks(document: BriefingDocument, html: bool) -> Any:
 def support_line(document: BriefingDocument) -> str:
     """One sentence on the support check: how many items it found supported, partly, not, and
     what it took out; empty for a briefing saved before the check existed."""
-    from .support import TEXTS, judge_name
+    from .support import REMOVED_ELSEWHERE, TEXTS, judge_name
 
     entries = document.run.support
     if entries is None:
@@ -153,11 +153,13 @@ def support_line(document: BriefingDocument) -> str:
     parts = [f"{supported} of {len(shown)} items judged supported by the sentences they cite"
              + (f" ({supported / len(shown):.0%})" if shown else "")]
     parts += [f"{n} {_MARKS[label]} (marked)" for label, n in counts.items() if n]
-    dropped = sum(e.action == "dropped" for e in entries)
+    elsewhere = sum(e.action == "dropped" and REMOVED_ELSEWHERE in e.reason for e in entries)
+    dropped = sum(e.action == "dropped" for e in entries) - elsewhere
     replaced = sum(e.action == "replaced" for e in entries)
     repaired = sum(e.action == "repaired" for e in entries)
     parts += [f"{repaired} repaired"] if repaired else []
     parts += [f"{dropped} removed as contradicted"] if dropped else []
+    parts += [f"{elsewhere} removed by other checks"] if elsewhere else []
     parts += [f"{replaced} replaced by the sources' words"] if replaced else []
     judges = " and ".join(dict.fromkeys(judge_name(e.judge) for e in entries))
     # With the check off, the title, bottom line and context are still judged (they are all there is).

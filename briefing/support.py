@@ -311,6 +311,9 @@ def request(claim: Claim, sentences: dict[str, str], conversation: Sequence[Mess
 PEEK = 2
 WHOLE = 8
 NO_VERDICT = "the judge gave no verdict"
+# The reason recorded for an item judged but then taken out by another of the briefing's checks (a
+# timeline event beside a date it did not happen on, a repeat), not for its verdict.
+REMOVED_ELSEWHERE = "removed by another check"
 
 
 def read(answer: str) -> Label | None:

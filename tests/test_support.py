@@ -160,6 +160,17 @@ def test_an_item_still_contradicted_after_its_repair_is_not_shown() -> None:
     assert Briefing.model_validate(saved["briefing"]).open_questions == []  # the saved file reads back
 
 
+def test_an_item_another_check_took_out_is_not_counted_as_contradicted() -> None:
+    from briefing.render import support_line
+
+    run, _ = _run(verdicts=_verdicts())
+    document = run.to_document()
+    last = document.run.support[-1]
+    document.run.support[-1] = last.model_copy(update={"action": "dropped", "reason": support.REMOVED_ELSEWHERE})
+    line = support_line(document)
+    assert "1 removed by other checks" in line and "contradicted" not in line
+
+
 def test_a_contradicted_bottom_line_is_replaced_by_the_words_of_a_cited_sentence() -> None:
     run, _ = _run(as_json({"bottom_line": "Allies fear the worst."}),
                   verdicts=[*_verdicts({"bottom_line": "contradicted"}), "contradicted"])
