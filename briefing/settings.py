@@ -108,7 +108,7 @@ class GenerateOptions:
     # (README, Benchmarks).
     named_actors: bool = setting(
         True, "The actors are the names the sources write most (found by spaCy), each with the sentences "
-        "naming it; off: the model chooses and names them.")
+        "naming it and the role the sources give it, if any; off: the model chooses, names and describes them.")
     # Sentences that try to instruct AI models (`Sentence.ai_directed`) are replaced by a note in
     # the prompt (they stay in the source and can still be cited and quoted); True shows them to
     # the model as text (`--show-ai-directed`).
