@@ -16,6 +16,7 @@ from typing import Any
 from .injection import smuggled as _smuggled
 from .schema import Briefing, written_texts
 from .sources import Source
+from .support import folded
 
 # Two free-text fields whose word sets overlap this much say the same thing.
 REPEAT_JACCARD = 0.8
@@ -195,10 +196,6 @@ def _phrase(words: list[str], backwards: bool = False) -> list[str]:
     return kept
 
 
-def _plain(text: str) -> str:
-    return " ".join(text.casefold().replace("’", "'").split())
-
-
 def _words(text: str) -> set[str]:
     return {w.casefold() for w in _WORD.findall(text)}
 
@@ -213,7 +210,7 @@ def repeats(text: str, other: str) -> bool:
 def _repeats(briefing: Briefing, sentences: dict[str, str]) -> Iterator[str]:
     # A role in the words of a sentence it cites is the sources' (two actors may both be "President").
     quoted = {f"actors[{i}].role" for i, a in enumerate(briefing.actors)
-              if a.role and any(_plain(a.role) in _plain(sentences.get(c, "")) for c in a.citations)}
+              if a.role and any(folded(a.role) in folded(sentences.get(c, "")) for c in a.citations)}
     fields = [(t.path, t.text) for t in written_texts(briefing) if t.written.free and t.path not in quoted]
     for i, (path, text) in enumerate(fields):
         for other, other_text in fields[:i]:

@@ -155,7 +155,8 @@ def facts(claim: Claim, sentences: dict[str, str], shown: Collection[str] | None
 
 # --- the quote check -------------------------------------------------------------------------
 
-def _plain(text: str) -> str:
+def folded(text: str) -> str:
+    """Text as the quote check compares it: casefolded, curly apostrophes straight, spaces single."""
     return " ".join(text.casefold().replace("’", "'").replace("‘", "'").split())
 
 
@@ -169,7 +170,7 @@ def quoted(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
 
     if claim.field != "role":
         return None
-    name, _, role = (_plain(part) for part in claim.text.partition(": "))
+    name, _, role = (folded(part) for part in claim.text.partition(": "))
     if not role or role.split()[-1] in ROLE_OPEN_END:
         return None
     names = "|".join(map(re.escape, dict.fromkeys([name, name.split()[-1]] if name else [])))
@@ -180,7 +181,7 @@ def quoted(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
     beside = re.compile(rf"(?<!\w)(?:{names})\s*,\s*(?:\d{{1,3}}\s*,\s*)?(?:(?:a|an|the)\s+)?{re.escape(role)}{end}")
     before = re.compile(rf"(?<!\w){re.escape(role)}\s+(?:{names})(?!\w)")
     for i in claim.cited:
-        text = _plain(sentences.get(i, ""))
+        text = folded(sentences.get(i, ""))
         if beside.search(text) or before.search(text):
             return Judgement(claim, "supported", QUOTED, f"{i} gives this role in these words")
     return None
