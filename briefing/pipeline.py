@@ -11,11 +11,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import actors, content, grounding, stages, steering, support, templates
+from . import actors, content, grounding, possibility, stages, steering, support, templates, unknowns
 from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback
 from .calls import call
 from .document import BriefingDocument, GroundingSummary, RunInfo, SourceEntry, SupportEntry
 from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
+from .possibility import Possibility
 from .record import Attempt, total
 from .request_schema import LENGTHS, Length, from_answer, json_schema
 from .schema import PATTERN_RULES, ROLE_PATTERN, Briefing
@@ -75,7 +76,9 @@ class BriefingRun:
 def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: templates.PromptSet,
                    length: Length, candidates: list[actors.Candidate] | None = None,
                    notes: list[stages.Note] | None = None,
-                   holders: dict[str, list[str]] | None = None) -> list[Message]:
+                   holders: dict[str, list[str]] | None = None,
+                   possibilities: dict[str, Possibility] | None = None,
+                   unsettled: list[str] | None = None) -> list[Message]:
     """The system and user messages; source text enters only the user message, fenced as data."""
     common = {"audience": options.audience, "language": options.language, "vars": dict(options.vars)}
     system = prompt_set.render(templates.SYSTEM, **common)
@@ -89,6 +92,8 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
         actors=actors.describe((candidates or [])[:length.described_actors]),
         also_named=[c.name for c in (candidates or [])[length.described_actors:]],
         positions=[{"name": name, "sentences": ids} for name, ids in (holders or {}).items()],
+        possibilities=None if possibilities is None else list(possibilities),
+        unsettled=unsettled,
         notes=notes or [],
         **common,
     )
@@ -107,7 +112,9 @@ class Verdict:
 def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, list[str]]] | None = None,
              holders: dict[str, list[str]] | None = None,
              stances: dict[str, dict[str, str]] | None = None,
-             given: dict[str, tuple[str, str]] | None = None) -> Verdict:
+             given: dict[str, tuple[str, str]] | None = None,
+             possibilities: dict[str, Possibility] | None = None,
+             unsettled: list[str] | None = None) -> Verdict:
     """Parse, validate, ground and review one output.
 
     Args:
@@ -120,6 +127,9 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
         stances: what each of those sentences says its actor holds: a position's stance.
         given: the roles the sources give in their own words, with the sentence giving each (the
             actors' only roles when the actors are the names the sources write).
+        possibilities: what the sentences a risk may cite say may happen: a risk's description and
+            likelihood, when risks were asked for as citations of them.
+        unsettled: the sentences an open question may cite, when it must cite one that leaves it open.
     """
     import json
 
@@ -127,8 +137,12 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
 
     own: list[str] = []
     try:
-        data = from_answer(json.loads(answer), mentions or {}, stances, given)
+        data = from_answer(json.loads(answer), mentions or {}, stances, given, possibilities)
         misattributed = _misattributed(data, holders) if holders is not None else []
+        misattributed += _uncited(data, "risks", list(possibilities), "states the possibility") \
+            if possibilities is not None else []
+        misattributed += _uncited(data, "open_questions", unsettled, "leaves the question open") \
+            if unsettled is not None else []
         if misattributed:
             return Verdict(None, misattributed)
         own = [] if mentions else _unfit_roles(data)
@@ -173,6 +187,16 @@ def _misattributed(data: Any, holders: dict[str, list[str]]) -> list[str]:
     return errors
 
 
+def _uncited(data: Any, name: str, allowed: list[str], what: str) -> list[str]:
+    """Items of a decoded answer's list `name` (risks, open questions) that cite none of the
+    sentences they must (a server in plain JSON mode does not enforce the request's enum), for the
+    repair prompt."""
+    items = data.get(name) if isinstance(data, dict) else None
+    return [f"{name}[{i}]: cite a sentence that {what}: {', '.join(allowed) or 'none'}"
+            for i, item in enumerate(items if isinstance(items, list) else [])
+            if isinstance(item, dict) and not set(map(str, item.get("citations") or [])) & set(allowed)]
+
+
 def _describe(err: Any) -> str:
     where = ".".join(str(p) for p in err["loc"]) or "(top level)"
     if err["type"] == "string_pattern_mismatch":
@@ -197,6 +221,11 @@ class Prepared:
     # The listed actors whose role the sources give in their own words, with the sentence that
     # gives it (`actors.Candidate.source_role`): their only roles, the model writes none.
     given: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # The sentences a risk may cite, with what each says may happen: the risks' descriptions and
+    # likelihoods (`possibility`). None: the model writes its risks.
+    possibilities: dict[str, Possibility] | None = None
+    # The sentences an open question may cite: those that leave something open (`unknowns`).
+    unsettled: list[str] | None = None
 
     @property
     def mentions(self) -> dict[str, tuple[str, list[str]]]:
@@ -246,8 +275,14 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     # has that for a role: the sources' words, citing the sentence that gives them, right by
     # construction. The model writes no role.
     given = {c.name: role for c in candidates if (role := c.source_role) is not None and role[1] in shown}
-    request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None, holders)
-    messages = build_messages(sources, options, prompt_set, length, candidates, notes, holders)
+    # A risk is a possibility a sentence states, in its words, with the likelihood its words give.
+    # An open question is one a sentence leaves open.
+    possibilities = possibility.find(sources, shown) if candidates else None
+    unsettled = unknowns.find(sources, shown) if candidates else None
+    request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None, holders,
+                                 list(possibilities) if possibilities is not None else None, unsettled)
+    messages = build_messages(sources, options, prompt_set, length, candidates, notes, holders, possibilities,
+                              unsettled)
     # The stances are the cited sentences' own words, filled in after the answer: the sampler reads
     # them as texts the briefing shows, so the model does not write them again.
     stated = {i: text for c in holding for i, text in c.stances.items() if i in (holders or {}).get(c.name, [])}
@@ -256,7 +291,8 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     sent = backend.prepare(request).messages
     tokens, how = backend.count_tokens(sent)
     return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, candidates,
-                    length.described_actors, holders or {}, {c.name: c.stances for c in holding}, given)
+                    length.described_actors, holders or {}, {c.name: c.stances for c in holding}, given,
+                    possibilities, unsettled)
 
 
 def shown_ids(sources: list[Source], options: GenerateOptions) -> list[str]:
@@ -386,7 +422,7 @@ def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, 
     judge is the writer and keeps the request in its cache (a model in process). A position
     whose stance is its cited sentence's own words is put together from the parse, not written by
     the model: it is held to the parse (`support.attributed`), not judged by a model, and not
-    sent back."""
+    sent back; so is a risk in its sentence's words (`support.stated`)."""
     def repairer(failing: list[support.Judgement]) -> dict[str, Any]:
         import json
 
@@ -415,12 +451,14 @@ def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, 
 
     keyed = bool(prepared.holders)  # positions' stances are their sentences' words
     named = bool(prepared.candidates)  # actors' roles are their sentences' words
+    stated = prepared.possibilities is not None  # risks are what their sentences say may happen
     # Only the writer in process still holds the request: another judge would read it all again.
     after = prepared.request.messages if judge is backend and backend.reuses_prompt_prefix else None
     conversation = [*prepared.request.messages, {"role": "assistant", "content": answer}]
     return support.check(briefing, grounding.sentence_index(sources), judge, repairer, attempts,
                          repairable=lambda claim: not ((keyed and claim.field == "position")
-                                                       or (named and claim.field == "role")), on_item=on_item,
+                                                       or (named and claim.field == "role")
+                                                       or (stated and claim.field == "risk")), on_item=on_item,
                          fields=fields, shown=shown_ids(sources, options), after=after,
                          stances=prepared.stances if keyed else None)
 
@@ -496,7 +534,7 @@ def _answer(backend: Backend, request: ChatRequest, kind: str, progress: Progres
     """One call and its verdict, recorded in `attempts`."""
     result, attempt = call(backend, request, kind, progress)
     verdict = validate(result.content, sources, prepared.mentions, prepared.holders if prepared.candidates else None,
-                       prepared.stances, prepared.given)
+                       prepared.stances, prepared.given, prepared.possibilities, prepared.unsettled)
     attempt.errors = verdict.errors
     attempts.append(attempt)
     return result, verdict

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .grounding import sort_ids
+from .possibility import Possibility
 from .schema import ROLE_PATTERN, Briefing, most
 
 # Above this many sentences the citation enum makes grammars and requests too large; a pattern
@@ -88,7 +89,8 @@ LENGTHS = {
 
 def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None,
                 length: Length | None = None, actor_names: list[str] | None = None,
-                positions: dict[str, list[str]] | None = None) -> dict[str, Any]:
+                positions: dict[str, list[str]] | None = None,
+                possibilities: list[str] | None = None, unknowns: list[str] | None = None) -> dict[str, Any]:
     """The JSON schema sent to the backend. Citations may name only real sentence ids; a timeline
     event takes a date the sources write and cites only sentences that write that date (sources
     without dates get an empty timeline).
@@ -105,6 +107,12 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
             sentences in which the sources show it holding one (`actors.holders`): the answer
             gives each one's position, keyed by name, citing only those sentences, so that no
             stance can be pinned on someone who did not take it. None leaves positions free.
+        possibilities: the ids of the sentences that state a possibility (`possibility.find`): each
+            risk cites one of them; its title, description and likelihood are the sentence's
+            (`from_answer`). An empty list asks for no risks; None leaves risks free.
+        unknowns: the ids of the sentences that leave something open (`unknowns.find`): each open
+            question cites one or two of them, first, then asks it. An empty list asks for none;
+            None leaves open questions free.
     """
     schema = copy.deepcopy(_BASE)
     defs = schema["$defs"]
@@ -140,7 +148,39 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         defs["Risk"]["properties"]["affected_actors"]["items"] = names
     if positions is not None:
         schema["properties"]["positions"] = _keyed_positions(defs["Position"]["properties"], positions)
+    # With no sentence to cite, the list is empty and its item stays as it was (an empty enum is no grammar).
+    if possibilities is not None:
+        _at_most(schema["properties"]["risks"], len(possibilities))
+    if possibilities:
+        defs["Risk"] = _stated_risk(defs["Risk"], possibilities)
+    if unknowns is not None:
+        _at_most(schema["properties"]["open_questions"], len(unknowns))
+    if unknowns:
+        question = defs["OpenQuestion"]["properties"]
+        # The sentence that leaves it open first, then the question asked of it.
+        defs["OpenQuestion"]["properties"] = {
+            "citations": {**question["citations"], "items": {"enum": unknowns, "type": "string"}},
+            **{name: value for name, value in question.items() if name != "citations"}}
+        defs["OpenQuestion"]["required"] = list(defs["OpenQuestion"]["properties"])
     return schema
+
+
+def _at_most(array: dict[str, Any], available: int) -> None:
+    """A list of no more items than there are sentences to cite, and of one at least where there are."""
+    array["maxItems"] = min(array["maxItems"], available)
+    array["minItems"] = min(1, available)
+
+
+def _stated_risk(risk: dict[str, Any], ids: list[str]) -> dict[str, Any]:
+    """A risk that cites one sentence stating a possibility, first, then rates what the sentence
+    does not: its impact, horizon, signposts and whom it affects. The title, description and
+    likelihood are the sentence's words (`possibility`), added by `from_answer`: the embedded
+    model's own measured 1 of 19 supported, and its titles named other risks than their sentences'."""
+    fields = risk["properties"]
+    citations = {**fields["citations"], "items": {"enum": ids, "type": "string"}, "maxItems": 1}
+    keep = ("impact", "horizon", "indicators", "affected_actors")
+    return {"type": "object", "additionalProperties": False, "required": ["citations", *keep],
+            "properties": {"citations": citations, **{name: fields[name] for name in keep}}}
 
 
 def _keyed_positions(position: dict[str, Any], holders: dict[str, list[str]]) -> dict[str, Any]:
@@ -159,10 +199,12 @@ def _keyed_positions(position: dict[str, Any], holders: dict[str, list[str]]) ->
 
 def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = None,
                 stances: dict[str, dict[str, str]] | None = None,
-                given: Mapping[str, tuple[str, str]] | None = None) -> Any:
+                given: Mapping[str, tuple[str, str]] | None = None,
+                possibilities: Mapping[str, Possibility] | None = None) -> Any:
     """Turn a decoded answer in the request's keyed shape back into the briefing's lists: the
-    actors, where they were the names the sources write (`json_schema(actor_names=…)`), and
-    positions keyed by actor (`json_schema(positions=…)`). Anything else is left as it is.
+    actors, where they were the names the sources write (`json_schema(actor_names=…)`), positions
+    keyed by actor (`json_schema(positions=…)`) and risks citing a sentence that states a
+    possibility (`json_schema(possibilities=…)`). Anything else is left as it is.
 
     Args:
         actors: each listed name's kind and the ids of the sentences that name it, in rank order:
@@ -173,9 +215,14 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = Non
         given: the roles the sources give in their own words, each with the id of the sentence
             that gives it (`actors.Candidate.source_role`): the role cites that sentence and the
             first other one naming the actor, in reading order. An actor without one has no role.
+        possibilities: what each sentence a risk may cite says may happen: a risk's title,
+            description and likelihood are its cited sentence's; a second risk citing the same
+            sentence is dropped, as it would say the same.
     """
     if not isinstance(data, dict):
         return data
+    if possibilities and isinstance(data.get("risks"), list):
+        data["risks"] = _stated_risks(data["risks"], possibilities)
     if isinstance(data.get("positions"), dict):
         data["positions"] = [_position(name, entry, (stances or {}).get(name, {}))
                              for name, entry in data["positions"].items()]
@@ -188,6 +235,22 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = Non
         listed.append({"name": name, "kind": kind, "role": role, "citations": cited})
     data["actors"] = listed
     return data
+
+
+def _stated_risks(risks: list[Any], possibilities: Mapping[str, Possibility]) -> list[Any]:
+    kept, seen = [], set()
+    for risk in risks:
+        cited = risk.get("citations") if isinstance(risk, dict) else None
+        first = cited[0] if isinstance(cited, list) and cited and isinstance(cited[0], str) else None
+        if first is None or first not in possibilities:
+            kept.append(risk)  # not in the request's shape: validation says what is wrong
+        elif first not in seen:
+            seen.add(first)
+            stated = possibilities[first]
+            # A title, description or likelihood a server writes anyway is not the sentence's: replaced.
+            kept.append({**risk, "title": stated.headline, "description": stated.text,
+                         "likelihood": stated.likelihood})
+    return kept
 
 
 def _position(name: str, entry: Any, stances: dict[str, str]) -> Any:

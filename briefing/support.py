@@ -12,11 +12,12 @@ each one of four verdicts:
   they do not raise);
 - contradicted: they state the opposite, or another number, date or likelihood.
 
-Four judges answer, the first that can: the facts check (a number, month or weekday the claim
+Five judges answer, the first that can: the facts check (a number, month or weekday the claim
 states that no cited sentence writes; no model), the quote check (an actor's role in the very
 words a cited sentence sets beside its name; no model), the attribution (a position put together
-from the sentence parse, held to it; no model) and the model, asked about each remaining claim in
-a grammar-constrained call with the sentences it cites.
+from the sentence parse, held to it; no model), the possibility check (a risk that is what its
+sentence says may happen, in its words, with the likelihood its words give; no model) and the
+model, asked about each remaining claim in a grammar-constrained call with the sentences it cites.
 """
 
 from __future__ import annotations
@@ -39,11 +40,13 @@ FAILING: frozenset[str] = frozenset({"not_supported", "contradicted"})
 FACTS = "facts"  # the judge that compares the numbers and dates a claim states with its sentences
 QUOTED = "quoted"  # the judge that finds a role in the words a cited sentence sets beside the name
 ATTRIBUTED = "attributed"  # the judge that finds a position's stance the words the parse attributes to its actor
+STATED = "stated"  # the judge that finds a risk the possibility its sentence states, in its words and odds
 
 
 def judge_name(judge: str) -> str:
     """A judge as a reader is told of it: a rule by what it does, a model by its name."""
-    return {FACTS: "the facts check", QUOTED: "the quote check", ATTRIBUTED: "the attribution"}.get(judge, judge)
+    return {FACTS: "the facts check", QUOTED: "the quote check", ATTRIBUTED: "the attribution",
+            STATED: "the possibility check"}.get(judge, judge)
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,25 @@ def attributed(claim: Claim, stances: Stances) -> Judgement | None:
                 return Judgement(claim, "supported", ATTRIBUTED, f"the parse finds {actor} holding this in {i}, "
                                  "in these words")
     return None
+
+
+# --- the possibility check -------------------------------------------------------------------
+
+def stated(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
+    """Supported, with no model asked, when the claim is a risk put together from the parse
+    (`possibility`): its title and description are what its first cited sentence says may happen,
+    in that sentence's words, and its likelihood the one those words give ("Risk: The allies may cut
+    aid: the allies may cut aid to the port (likelihood: medium)" citing "Officials fear the allies
+    may cut aid to the port."). None otherwise: the model judges it."""
+    from .possibility import stated as possibilities
+
+    if claim.field != "risk" or not claim.cited or claim.cited[0] not in sentences:
+        return None
+    found = possibilities([sentences[claim.cited[0]]])[0]
+    if found is None or claim.text != f"Risk: {found.headline}: {found.text} (likelihood: {found.likelihood})":
+        return None
+    return Judgement(claim, "supported", STATED, f"{claim.cited[0]} states this possibility in these words, "
+                     f"{found.likelihood} by its words")
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -385,7 +407,8 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
     found = list(found)
     verdicts: dict[int, Judgement] = {}
     for n, claim in enumerate(found):
-        ruled = facts(claim, sentences, shown) or quoted(claim, sentences) or attributed(claim, stances or {})
+        ruled = (facts(claim, sentences, shown) or quoted(claim, sentences) or attributed(claim, stances or {})
+                 or stated(claim, sentences))
         if ruled is not None:
             verdicts[n] = ruled
     calls, waiting = [], []

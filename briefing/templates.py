@@ -30,7 +30,7 @@ TEMPLATES = {
     SYSTEM: ("system message: the analyst's role and the rules", {"audience", "language", "vars"}),
     REQUEST: ("user message: the numbered sources and what to write",
               {"sources", "fence", "focus", "limits", "audience", "language", "vars", "withhold_suspicious",
-               "actors", "also_named", "positions", "notes"}),
+               "actors", "also_named", "positions", "possibilities", "unsettled", "notes"}),
     NOTES: ("user message for one part of a long document: the notes to take",
             {"sources", "fence", "part", "parts", "points", "audience", "language", "vars"}),
     REPAIR: ("user message after an invalid answer: the validation errors", {"errors", "vars"}),
@@ -199,7 +199,8 @@ def _request_problems(folder: Path) -> list[str]:
     try:
         text = PromptSet(folder).render(REQUEST, sources=[probe], fence=fence, focus=None, audience=None,
                                         language="English", limits=LENGTHS["standard"].limits(), vars={},
-                                        withhold_suspicious=True, actors=[], also_named=[], positions=[], notes=[])
+                                        withhold_suspicious=True, actors=[], also_named=[], positions=[],
+                                        possibilities=None, unsettled=None, notes=[])
     except ConfigError as e:
         return [str(e)]
     path = folder / REQUEST

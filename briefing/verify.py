@@ -44,7 +44,8 @@ def _hash_problems(listed: list[SourceEntry], sources: list[Source]) -> list[str
 def verify_support(document: BriefingDocument, sources: list[Source], judge: Backend) -> list[SupportEntry]:
     """Every model-written item of a saved briefing judged again against the sentences it cites; a
     position put together from the sentence parse (its actor and stance the parse's, as `generate`
-    makes them) is held to the parse again, as `generate` holds it (`support.attributed`).
+    makes them) is held to the parse again, as `generate` holds it (`support.attributed`), and so
+    is a risk (`support.stated`).
 
     Raises:
         BackendError: the judge's backend failed.

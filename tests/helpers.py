@@ -47,8 +47,8 @@ def good_briefing(**changes: Any) -> dict[str, Any]:
              "citations": ["1.6", "1.8"]},
         ],
         "open_questions": [
-            {"question": "Will Europe fill the gap?", "why_it_matters": "Ukraine's forces are outnumbered.",
-             "what_would_resolve_it": "New European aid pledges.", "citations": ["1.7", "1.12"]},
+            {"question": "How would Trump end the war?", "why_it_matters": "Ukraine's forces are outnumbered.",
+             "what_would_resolve_it": "A plan from the Trump team.", "citations": ["1.20"]},
         ],
         "timeline": [
             {"date": "Nov. 5", "event": "Trump wins the election", "citations": ["1.3"]},

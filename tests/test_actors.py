@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing import actors
+from briefing import actors, support
 from briefing.ingest import load_source, load_sources
 from briefing.pipeline import generate, prepare
 from briefing.request_schema import LENGTHS, from_answer
@@ -358,3 +358,39 @@ def test_an_organisation_s_voice_is_a_person_its_name_describes_not_one_in_anoth
                              "expected by the Harbour Board to travel over the weekend.\n")
     assert found["Harbour Authority"].voices  # she speaks for it
     assert found["Harbour Board"].voices == set()  # he is one of those it counts, not its voice
+
+
+def test_a_risk_is_what_its_sentence_says_may_happen_and_is_checked_without_the_model() -> None:
+    sources = load_sources([SEED])
+    prepared = prepare(sources, FakeBackend(), NAMED)
+    stated = prepared.possibilities or {}
+    assert "1.2" in stated and "1.3" not in stated  # "allies who are worried that Trump may forsake Ukraine"
+    assert ", ".join(stated) in prepared.request.messages[1]["content"]
+    risk = good_briefing()["risks"][0]
+    backend = FakeBackend(as_json(good_briefing(risks=[{**risk, "citations": ["1.3"]}])),  # a trip, not a risk
+                          as_json(good_briefing(risks=[{**risk, "citations": ["1.2"]}])))
+    run = generate(sources, backend, NAMED)
+    assert any("risks[0]: cite a sentence that states the possibility" in e for e in run.attempts[0].errors)
+    shown = run.briefing.risks[0]
+    assert (shown.title, shown.description, shown.likelihood) == (stated["1.2"].headline, stated["1.2"].text,
+                                                                  stated["1.2"].likelihood)
+    assert shown.title == "President-elect Donald Trump may forsake Ukraine"
+    assert next(e for e in run.support if e.item == "risks[0]").judge == support.STATED  # no model asked
+
+
+def test_an_open_question_cites_a_sentence_that_leaves_it_open() -> None:
+    sources = load_sources([SEED])
+    prepared = prepare(sources, FakeBackend(), NAMED)
+    # "… the State Department announcement, which did not provide further details", "has not
+    # provided a detailed strategy", "allegedly urged", "The Kremlin has refuted the occurrence of the call".
+    assert prepared.unsettled == ["1.4", "1.20", "1.22", "1.23"]
+    question = prepared.request.json_schema["$defs"]["OpenQuestion"]
+    assert question["properties"]["citations"]["items"]["enum"] == prepared.unsettled
+    assert list(question["properties"])[0] == "citations"  # the sentence first, then the question
+    asked = good_briefing()["open_questions"][0]
+    backend = FakeBackend(as_json(good_briefing(open_questions=[{**asked, "citations": ["1.7"]}])),
+                          as_json(good_briefing(open_questions=[{**asked, "citations": ["1.23"]}])))
+    run = generate(sources, backend, NAMED)
+    assert any("open_questions[0]: cite a sentence that leaves the question open: 1.4, 1.20, 1.22, 1.23" in e
+               for e in run.attempts[0].errors)
+    assert run.briefing.open_questions[0].citations == ["1.23"]

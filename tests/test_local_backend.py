@@ -38,6 +38,15 @@ def test_grammar_compiles_for_the_real_schema() -> None:
     assert compact_grammar(named, json.dumps(good_briefing())) is not None
 
 
+def test_no_rule_is_left_empty_when_no_sentence_states_a_risk_or_leaves_a_question_open() -> None:
+    from briefing.backends.local import compact_gbnf
+
+    # An empty enum made an empty rule, which llama.cpp refuses to parse (a whole article failed).
+    for possibilities, unknowns in (([], []), (["1.2"], []), ([], ["1.1"])):
+        gbnf = compact_gbnf(json_schema(["1.1", "1.2"], possibilities=possibilities, unknowns=unknowns))
+        assert not [line for line in gbnf.splitlines() if line.rstrip().endswith("::=")]
+
+
 class _OverflowingLlama:
     """Stands in for llama_cpp.Llama where the prompt is longer than the context."""
 

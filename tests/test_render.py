@@ -34,7 +34,7 @@ def test_markdown_has_every_section_and_quotes_cited_sentences_verbatim() -> Non
         assert heading in text
     source = SEED.read_text(encoding="utf-8")
     quotes = [line for line in text.splitlines() if line.startswith("> **[")]
-    assert [line.split("]")[0][5:] for line in quotes] == ["1.2", "1.3", "1.6", "1.7", "1.8", "1.12", "1.17", "1.20"]
+    assert [line.split("]")[0][5:] for line in quotes] == ["1.2", "1.3", "1.6", "1.8", "1.17", "1.20"]
     for line in quotes:
         quoted = line.split("** ", 1)[1].replace("\\", "")
         assert quoted in source
@@ -45,11 +45,11 @@ def test_actors_listed_without_a_role_are_shown_as_also_named() -> None:
     from briefing.render import render_html
 
     actors = [*good_briefing()["actors"], {"name": "NATO", "kind": "organisation", "role": None, "citations": ["1.6"]},
-              {"name": "Vladimir <Putin>", "kind": "person", "role": None, "citations": ["1.7"]}]
+              {"name": "Vladimir <Putin>", "kind": "person", "role": None, "citations": ["1.8"]}]
     document = _document(actors=actors)
     text = render_markdown(document)
     assert "- **Antony Blinken** (official): US Secretary of State [1.2, 1.3]" in text
-    assert "- Also named: NATO (organisation) [1.6]; Vladimir \\<Putin\\> (person) [1.7]\n" in text
+    assert "- Also named: NATO (organisation) [1.6]; Vladimir \\<Putin\\> (person) [1.8]\n" in text
     assert "**NATO**" not in text and "None" not in text
     html = render_html(document)
     assert "<li>Also named: NATO (organisation) <span class=\"cite\">[1.6]</span>; Vladimir &lt;Putin&gt;" in html

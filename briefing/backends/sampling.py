@@ -188,7 +188,7 @@ class GrammarFirstChoice:
         self._lib.llama_sampler_accept(self._chain, token)
 
     def close(self) -> None:
-        if self._chain:
+        if getattr(self, "_chain", None):  # not there when __init__ failed
             self._lib.llama_sampler_free(self._chain)
             self._lib.llama_sampler_free(self._grammar)
             self._chain = self._grammar = None
