@@ -195,8 +195,11 @@ def _headline(span: Any) -> str:
 
 _QUOTES = str.maketrans("", "", "\"“”«»„")
 # Not "preconj": "would not only refuse … but also" is kept as "would refuse".
-_QUALIFIERS = {"compound", "amod", "nummod", "det", "neg", "aux", "auxpass", "prt", "case", "mark"}
-_CORE = {"nsubj", "nsubjpass", "dobj", "attr", "acomp", "pobj", "pcomp", "xcomp", "ccomp", "expl", "poss"}
+_QUALIFIERS = {"compound", "amod", "nummod", "quantmod", "det", "neg", "aux", "auxpass", "prt", "case", "mark"}
+# Qualifiers kept with all they hold: "hundreds of millions", "not only".
+_WHOLE = {"compound", "amod", "neg", "nummod", "quantmod"}
+_CORE = {"nsubj", "nsubjpass", "dobj", "attr", "acomp", "oprd", "pobj", "pcomp", "xcomp", "ccomp", "expl", "poss"}
+_DEPTH = 6  # "hundreds of billions of dollars worth of stalled projects"
 _OBJECTS = {"dobj", "attr", "acomp", "xcomp", "ccomp", "oprd"}
 
 
@@ -206,12 +209,12 @@ def _kernel(token: Any, kept: set[int], depth: int) -> None:
     for child in token.children:
         dep = child.dep_
         if dep in _QUALIFIERS:
-            kept.update(t.i for t in child.subtree) if dep in ("compound", "amod", "neg") else kept.add(child.i)
-        elif dep in _CORE and depth < 4:
+            kept.update(t.i for t in child.subtree) if dep in _WHOLE else kept.add(child.i)
+        elif dep in _CORE and depth < _DEPTH:
             _kernel(child, kept, depth + 1)
         elif dep == "advmod" and not list(child.children) and child.i < token.i:
             kept.add(child.i)  # "could still pose", "might simply dismiss"
-        elif dep == "prep" and depth < 4 and (child.lower_ == "of" or (intransitive and (
+        elif dep == "prep" and depth < _DEPTH and (child.lower_ == "of" or (intransitive and (
                 depth == 0 or token.dep_ in ("ccomp", "xcomp")))):
             _kernel(child, kept, depth + 1)  # "hundreds of billions", "banks are under assault"
         elif dep == "relcl" and depth == 0 and any(c.dep_ == "aux" and c.lower_ in _POSSIBLE | _FUTURE

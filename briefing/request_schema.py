@@ -238,6 +238,7 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = Non
 
 
 def _stated_risks(risks: list[Any], possibilities: Mapping[str, Possibility]) -> list[Any]:
+    """Each risk with its cited sentence's title, description and likelihood; one per sentence."""
     kept, seen = [], set()
     for risk in risks:
         cited = risk.get("citations") if isinstance(risk, dict) else None

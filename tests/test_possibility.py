@@ -26,6 +26,9 @@ def test_a_possibility_is_the_clause_that_states_it_with_the_odds_its_words_give
     assert found is not None and found.likelihood == "high" and found.text.startswith("the merger is likely")
     assert getattr(_one("The deal is unlikely to pass the senate this year."), "likelihood", None) == "low"
     assert getattr(_one("Engineers called the chance of a second collapse extremely low."), "likelihood", None) == "low"
+    # The title is the clause's kernel, its figures whole.
+    assert getattr(_one("The reform could unlock hundreds of millions of dollars worth of new loans, bankers said."),
+                   "headline", None) == "The reform could unlock hundreds of millions of dollars worth of new loans"
     # What is feared, not the fearing.
     assert getattr(_one("Growers are worried about the risk of a drought in the north."), "text",
                    None) == "the risk of a drought in the north"
