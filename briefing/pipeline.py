@@ -127,8 +127,8 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
         stances: what each of those sentences says its actor holds: a position's stance.
         given: the roles the sources give in their own words, with the sentence giving each (the
             actors' only roles when the actors are the names the sources write).
-        possibilities: what the sentences a risk may cite say may happen: a risk's description and
-            likelihood, when risks were asked for as citations of them.
+        possibilities: what the sentences a risk may cite say may happen: a risk's title,
+            description and likelihood, when risks were asked for as citations of them.
         unsettled: the sentences an open question may cite, when it must cite one that leaves it open.
     """
     import json
