@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 Likelihood = Literal["low", "medium", "high"]
 
 _POSSIBLE = {"may", "might", "could"}
-_FUTURE = {"will", "would", "'ll", "’ll", "wo"}  # "wo" as in "wo n't"
+_WILL = {"will", "'ll", "’ll", "wo"}  # "wo" as in "wo n't"
+_FUTURE = _WILL | {"would"}
 # Words of risk: what the sources fear, warn of or put odds on.
 _RISK = set("risk risks risked risking risky threat threats threaten threatens threatened threatening danger "
             "dangers dangerous fear fears feared fearing worry worries worried worrying concern concerns "
@@ -42,6 +43,7 @@ _RISK = set("risk risks risked risking risky threat threats threaten threatens t
             "jeopardises jeopardised chance chances odds likelihood probability prospect prospects".split())
 _HIGH = set("likely probably probable expected certain certainly inevitable inevitably imminent bound".split())
 _LOW = set("unlikely improbable doubtful remote slim slight negligible".split())
+_ESTIMATES = _HIGH | _LOW
 # "low" or "small" said of a chance or risk: "called the chance of a collapse extremely low".
 _SMALL = {"low", "small", "little", "minimal"}
 _ODDS = {"chance", "chances", "odds", "likelihood", "probability", "risk", "risks", "prospect", "prospects"}
@@ -95,7 +97,7 @@ def _possibility(doc: Any) -> Possibility | None:
             modal.append(_clause(token.head))
         elif word in _RISK and token.dep_ not in ("compound", "amod") and _governs(token):
             feared.append(_clause(token))
-        elif word in _HIGH | _LOW and (head := _forecast(token)) is not None:
+        elif word in _ESTIMATES and (head := _forecast(token)) is not None:
             modal.append(_clause(head))
     # What is feared, not the fearing: "worried that Trump may forsake Ukraine" is "Trump may forsake
     # Ukraine", "worried about the risk of a drought" is "the risk of a drought".
@@ -155,15 +157,21 @@ def _clause(head: Any) -> Any:
 def _text(span: Any) -> str:
     """A clause as a risk's description: its words, without the word joining it to the sentence
     ("that", "though"; not "if", which says when) or the punctuation around it."""
-    tokens, root = list(span), span.root
-    while tokens and (tokens[0].is_punct or (tokens[0].dep_ in ("mark", "cc") and tokens[0].head == root
-                                             and tokens[0].lower_ not in _KEPT_MARKS)):
-        tokens = tokens[1:]
+    tokens = _opened(list(span), span.root)
     while tokens and tokens[-1].is_punct and tokens[-1].text not in ("”", ")", "’"):
         tokens = tokens[:-1]
     if not tokens:
         return ""
     return str(span.doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)]).strip()
+
+
+def _opened(tokens: list[Any], root: Any) -> list[Any]:
+    """Tokens without the punctuation or the word joining their clause to the sentence they open
+    with ("that", "though"; not "if", which says when)."""
+    while tokens and (tokens[0].is_punct or (tokens[0].dep_ in ("mark", "cc") and tokens[0].head == root
+                                             and tokens[0].lower_ not in _KEPT_MARKS)):
+        tokens = tokens[1:]
+    return tokens
 
 
 def _headline(span: Any) -> str:
@@ -173,9 +181,7 @@ def _headline(span: Any) -> str:
     the potential future backing"). Cut at a word to fit a title."""
     kept: set[int] = set()
     _kernel(span.root, kept, depth=0)
-    tokens = [t for t in span if t.i in kept]
-    while tokens and tokens[0].dep_ in ("mark", "cc") and tokens[0].lower_ not in _KEPT_MARKS:
-        tokens = tokens[1:]
+    tokens = _opened([t for t in span if t.i in kept], span.root)
     text, last = "", None
     for token in tokens:
         if last is not None:
@@ -235,7 +241,7 @@ def _likelihood(doc: Any, span: Any) -> Likelihood:
         if token.lower_ in _HIGH:
             return "low" if _negated(token) else "high"
     for token in span:
-        if token.lower_ in ("will", "'ll", "’ll", "wo") and token.dep_ == "aux":
+        if token.lower_ in _WILL and token.dep_ == "aux":
             return "low" if _negated(token.head) else "high"
     return "medium"
 
