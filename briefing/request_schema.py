@@ -9,7 +9,7 @@ allows is one the model accepts.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,9 +110,9 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         possibilities: the ids of the sentences that state a possibility (`possibility.find`): each
             risk cites one of them; its title, description and likelihood are the sentence's
             (`from_answer`). An empty list asks for no risks; None leaves risks free.
-        unknowns: the ids of the sentences that leave something open (`unknowns.find`): each open
-            question cites one or two of them, first, then asks it. An empty list asks for none;
-            None leaves open questions free.
+        unknowns: the ids of the sentences that raise a question (`unknowns.find`): each open
+            question cites one of them; its question is the sentence's (`from_answer`). An empty
+            list asks for none; None leaves open questions free.
     """
     schema = copy.deepcopy(_BASE)
     defs = schema["$defs"]
@@ -156,12 +156,7 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
     if unknowns is not None:
         _at_most(schema["properties"]["open_questions"], len(unknowns))
     if unknowns:
-        question = defs["OpenQuestion"]["properties"]
-        # The sentence that leaves it open first, then the question asked of it.
-        defs["OpenQuestion"]["properties"] = {
-            "citations": {**question["citations"], "items": {"enum": unknowns, "type": "string"}},
-            **{name: value for name, value in question.items() if name != "citations"}}
-        defs["OpenQuestion"]["required"] = list(defs["OpenQuestion"]["properties"])
+        defs["OpenQuestion"] = _asked_question(defs["OpenQuestion"], unknowns)
     return schema
 
 
@@ -183,6 +178,18 @@ def _stated_risk(risk: dict[str, Any], ids: list[str]) -> dict[str, Any]:
             "properties": {"citations": citations, **{name: fields[name] for name in keep}}}
 
 
+def _asked_question(question: dict[str, Any], ids: list[str]) -> dict[str, Any]:
+    """An open question that cites one sentence raising a question, first, then says why it
+    matters and what would resolve it. The question is the sentence's (`unknowns`), added by
+    `from_answer`: the embedded model's own asked about something else than its sentences, or
+    came out garbled."""
+    fields = question["properties"]
+    citations = {**fields["citations"], "items": {"enum": ids, "type": "string"}, "maxItems": 1}
+    keep = ("why_it_matters", "what_would_resolve_it")
+    return {"type": "object", "additionalProperties": False, "required": ["citations", *keep],
+            "properties": {"citations": citations, **{name: fields[name] for name in keep}}}
+
+
 def _keyed_positions(position: dict[str, Any], holders: dict[str, list[str]]) -> dict[str, Any]:
     """Positions as an object keyed by actor: each cites one or two of its actor's sentences, and
     names the issue; the stance is what the cited sentence says the actor holds, in its own words,
@@ -200,11 +207,13 @@ def _keyed_positions(position: dict[str, Any], holders: dict[str, list[str]]) ->
 def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = None,
                 stances: dict[str, dict[str, str]] | None = None,
                 given: Mapping[str, tuple[str, str]] | None = None,
-                possibilities: Mapping[str, Possibility] | None = None) -> Any:
+                possibilities: Mapping[str, Possibility] | None = None,
+                questions: Mapping[str, str] | None = None) -> Any:
     """Turn a decoded answer in the request's keyed shape back into the briefing's lists: the
     actors, where they were the names the sources write (`json_schema(actor_names=…)`), positions
-    keyed by actor (`json_schema(positions=…)`) and risks citing a sentence that states a
-    possibility (`json_schema(possibilities=…)`). Anything else is left as it is.
+    keyed by actor (`json_schema(positions=…)`), risks citing a sentence that states a
+    possibility (`json_schema(possibilities=…)`) and open questions citing a sentence that raises
+    one (`json_schema(unknowns=…)`). Anything else is left as it is.
 
     Args:
         actors: each listed name's kind and the ids of the sentences that name it, in rank order:
@@ -218,11 +227,16 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = Non
         possibilities: what each sentence a risk may cite says may happen: a risk's title,
             description and likelihood are its cited sentence's; a second risk citing the same
             sentence is dropped, as it would say the same.
+        questions: the question each sentence an open question may cite raises (`unknowns`): an
+            open question's question is its cited sentence's; a second one citing it is dropped.
     """
     if not isinstance(data, dict):
         return data
     if possibilities and isinstance(data.get("risks"), list):
-        data["risks"] = _stated_risks(data["risks"], possibilities)
+        data["risks"] = _from_sentences(data["risks"], lambda p: {
+            "title": p.headline, "description": p.text, "likelihood": p.likelihood}, possibilities)
+    if questions and isinstance(data.get("open_questions"), list):
+        data["open_questions"] = _from_sentences(data["open_questions"], lambda q: {"question": q}, questions)
     if isinstance(data.get("positions"), dict):
         data["positions"] = [_position(name, entry, (stances or {}).get(name, {}))
                              for name, entry in data["positions"].items()]
@@ -237,20 +251,19 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = Non
     return data
 
 
-def _stated_risks(risks: list[Any], possibilities: Mapping[str, Possibility]) -> list[Any]:
-    """Each risk with its cited sentence's title, description and likelihood; one per sentence."""
+def _from_sentences(items: list[Any], words: Callable[[Any], dict[str, Any]], said: Mapping[str, Any]) -> list[Any]:
+    """Each item with the fields its first cited sentence gives (a risk's title, description and
+    likelihood; an open question's question); one item per sentence, as a second would say the same."""
     kept, seen = [], set()
-    for risk in risks:
-        cited = risk.get("citations") if isinstance(risk, dict) else None
+    for item in items:
+        cited = item.get("citations") if isinstance(item, dict) else None
         first = cited[0] if isinstance(cited, list) and cited and isinstance(cited[0], str) else None
-        if first is None or first not in possibilities:
-            kept.append(risk)  # not in the request's shape: validation says what is wrong
+        if first is None or first not in said:
+            kept.append(item)  # not in the request's shape: validation says what is wrong
         elif first not in seen:
             seen.add(first)
-            stated = possibilities[first]
-            # A title, description or likelihood a server writes anyway is not the sentence's: replaced.
-            kept.append({**risk, "title": stated.headline, "description": stated.text,
-                         "likelihood": stated.likelihood})
+            # Fields a server writes anyway are not the sentence's: replaced.
+            kept.append({**item, **words(said[first])})
     return kept
 
 

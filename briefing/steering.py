@@ -23,7 +23,8 @@ The rules, each measured on the sample and the development articles (README, Wha
 - no text may end on a word a phrase does not end on ("of", "which", "has"), a comma or an
   ellipsis, nor use the request's own words ("citations 1.25" as a signpost, or ids in a row:
   "2.14, 2.16"), a brace (the model once closed the JSON inside a risk's description: "over
-  the...','}]}"), an underscore (words glued: "Ministry_of") or dots in a row; and near
+  the...','}]}"), an underscore (words glued: "Ministry_of"), a capital glued onto a lowercase
+  word ("strongestPossible") or dots in a row; and near
   its length cap (`schema.text_limits`) a text starts no such word and, closer still, no new word
   at all, nor a word that would fill it to its last character: it closes at the end of a phrase
   instead of being cut by the cap ("who is expected to…"). Only the texts the model writes are
@@ -235,10 +236,12 @@ def set_aside(written: str, piece: str, stances: Mapping[str, str] | None = None
     left = room(earlier, current)
     inner = piece.split('"', 1)[0]  # what the piece writes inside the text, before any closing quote
     if left is not None and (_no_room(current, piece, left) or any(ch in inner for ch in "{}[]_")
-                             or _IDS.search(current[-12:] + inner) or ".." in current[-2:] + inner):
+                             or _IDS.search(current[-12:] + inner) or ".." in current[-2:] + inner
+                             or _glued(current, inner)):
         # No room to finish a phrase; a brace (the model closing the JSON inside a text); an
         # underscore (words glued: "Ministry_of"); sentence ids listed ("2.14, 2.16") in a text;
-        # dots in a row (a model out of words wrote "being 4..........." up to the cap).
+        # dots in a row (a model out of words wrote "being 4..........." up to the cap); a
+        # capital glued to a lowercase word ("strongestPossible").
         return True
     word = piece.strip()
     formed = piece if piece.startswith(" ") else current.rsplit(" ", 1)[-1] + piece  # the word it writes or ends
@@ -260,6 +263,14 @@ class SetAside:
 
     def __call__(self, written: str, piece: str) -> bool:
         return set_aside(written, piece, self.stances)
+
+
+def _glued(current: str, inner: str) -> bool:
+    """Whether a piece glues a capital onto a word that starts in lower case: two words run
+    together ("strongestPossible", "notBeen", seen in the embedded model's texts), not a name
+    that has a capital inside ("McConnell", "DeSantis", "JPMorgan")."""
+    last = (_WORD.findall(current) or [""])[-1]
+    return bool(inner[:1].isupper() and current[-1:].isalpha() and last[:1].islower())
 
 
 def _no_room(current: str, piece: str, left: int) -> bool:

@@ -41,12 +41,13 @@ FACTS = "facts"  # the judge that compares the numbers and dates a claim states 
 QUOTED = "quoted"  # the judge that finds a role in the words a cited sentence sets beside the name
 ATTRIBUTED = "attributed"  # the judge that finds a position's stance the words the parse attributes to its actor
 STATED = "stated"  # the judge that finds a risk the possibility its sentence states, in its words and odds
+RAISED = "raised"  # the judge that finds an open question the one its sentence raises, in its words
 
 
 def judge_name(judge: str) -> str:
     """A judge as a reader is told of it: a rule by what it does, a model by its name."""
     return {FACTS: "the facts check", QUOTED: "the quote check", ATTRIBUTED: "the attribution",
-            STATED: "the possibility check"}.get(judge, judge)
+            STATED: "the possibility check", RAISED: "the question check"}.get(judge, judge)
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,21 @@ def stated(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
                      f"{found.likelihood} by its words")
 
 
+def raised(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
+    """Supported, with no model asked, when the claim is an open question put together from the
+    parse (`unknowns`): the question its first cited sentence raises, in that sentence's words
+    ("Open question: Will the balloons fly?" citing "… a determination whether the balloons will
+    fly or not"). None otherwise: the model judges it."""
+    from .unknowns import asked
+
+    if claim.field != "open_question" or not claim.cited or claim.cited[0] not in sentences:
+        return None
+    question = asked([sentences[claim.cited[0]]])[0]
+    if question is None or claim.text != f"Open question: {question}":
+        return None
+    return Judgement(claim, "supported", RAISED, f"{claim.cited[0]} raises this question, in these words")
+
+
 # --- the model -------------------------------------------------------------------------------
 
 _RULES = ("Judge only from those sentences, not from what you know.\n"
@@ -408,7 +424,7 @@ def judge(backend: Backend, found: Iterable[Claim], sentences: dict[str, str],
     verdicts: dict[int, Judgement] = {}
     for n, claim in enumerate(found):
         ruled = (facts(claim, sentences, shown) or quoted(claim, sentences) or attributed(claim, stances or {})
-                 or stated(claim, sentences))
+                 or stated(claim, sentences) or raised(claim, sentences))
         if ruled is not None:
             verdicts[n] = ruled
     calls, waiting = [], []

@@ -378,19 +378,26 @@ def test_a_risk_is_what_its_sentence_says_may_happen_and_is_checked_without_the_
     assert next(e for e in run.support if e.item == "risks[0]").judge == support.STATED  # no model asked
 
 
-def test_an_open_question_cites_a_sentence_that_leaves_it_open() -> None:
+def test_an_open_question_is_the_one_its_sentence_raises_and_is_checked_without_the_model() -> None:
     sources = load_sources([SEED])
     prepared = prepare(sources, FakeBackend(), NAMED)
-    # "… the State Department announcement, which did not provide further details", "has not
-    # provided a detailed strategy", "allegedly urged", "The Kremlin has refuted the occurrence of the call".
-    assert prepared.unsettled == ["1.4", "1.20", "1.22", "1.23"]
+    # "Although he has not provided a detailed strategy for the conflict, Trump has …"; "… during
+    # which the president-elect allegedly urged Putin to refrain from escalating the war in Ukraine".
+    # Not "which did not provide further details on the message he will convey": the sentence
+    # names no one "he" could be but a name the parser takes for a place.
+    assert prepared.unsettled == {
+        "1.20": "What is Trump's detailed strategy for the conflict?",
+        "1.22": "Did the president-elect urge Putin to refrain from escalating the war in Ukraine?"}
     question = prepared.request.json_schema["$defs"]["OpenQuestion"]
-    assert question["properties"]["citations"]["items"]["enum"] == prepared.unsettled
-    assert list(question["properties"])[0] == "citations"  # the sentence first, then the question
+    assert question["properties"]["citations"]["items"]["enum"] == list(prepared.unsettled)
+    assert "question" not in question["properties"]  # the sentence's, added after the answer
     asked = good_briefing()["open_questions"][0]
     backend = FakeBackend(as_json(good_briefing(open_questions=[{**asked, "citations": ["1.7"]}])),
-                          as_json(good_briefing(open_questions=[{**asked, "citations": ["1.23"]}])))
+                          as_json(good_briefing(open_questions=[{**asked, "citations": ["1.22"]},
+                                                                {**asked, "citations": ["1.22"]}])))
     run = generate(sources, backend, NAMED)
-    assert any("open_questions[0]: cite a sentence that leaves the question open: 1.4, 1.20, 1.22, 1.23" in e
+    assert any("open_questions[0]: cite a sentence that raises the question: 1.20, 1.22" in e
                for e in run.attempts[0].errors)
-    assert run.briefing.open_questions[0].citations == ["1.23"]
+    # The model's own question is replaced by the sentence's; a second citing it would say the same.
+    assert [q.question for q in run.briefing.open_questions] == [prepared.unsettled["1.22"]]
+    assert next(e for e in run.support if e.item == "open_questions[0]").judge == support.RAISED

@@ -196,3 +196,12 @@ def test_no_dots_in_a_row_in_a_text() -> None:
 
     role = '{"actors":{"Nevada":{"role":"economy, with jobs up 2.'
     assert set_aside(role, ".") and set_aside(role[:-1], "..") and not set_aside(role[:-1], "%")
+
+
+def test_no_capital_glued_onto_a_lowercase_word_in_a_text() -> None:
+    from briefing.steering import set_aside
+
+    context = '{"context":"Aid keeps Ukraine in the strongest'
+    assert set_aside(context, "Possible") and not set_aside(context, " possible") and not set_aside(context, "ly")
+    # A name with a capital inside is no glue.
+    assert not set_aside('{"context":"Senate leader Mc', "Connell") and not set_aside('{"context":"JP', "Morgan")

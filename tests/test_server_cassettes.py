@@ -64,7 +64,7 @@ def test_explicit_mode_writes_json_that_renders_identically(tmp_path: Path, caps
     # The briefing was judged item by item, each in a call of its own.
     checked = run["support"]
     assert checked and {e["judge"] for e in checked} <= {"qwen2.5-coder-1.5b-instruct", "facts", "quoted", "attributed",
-                                                          "stated"}
+                                                          "stated", "raised"}
     judged = [body for body in (json.loads(r.body) for r in tape.requests) if body["max_tokens"] <= support.WHOLE]
     assert judged and all(body["messages"][0]["content"] == support.SYSTEM for body in judged)
     assert "Support check:" in first.read_text()
