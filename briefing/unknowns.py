@@ -142,6 +142,8 @@ def _person(doc: Any) -> str | None:
     its one named subject ("Although he has not provided…, Trump has expressed…"); None for none or
     several."""
     people = {e.text.strip() for e in doc.ents if e.label_ == "PERSON"}
+    # "Trump" of "Donald Trump … Trump" is the same person: the fuller name.
+    people = {name for name in people if not any(other.endswith(" " + name) for other in people)}
     if not people:
         places = {t.i for e in doc.ents if e.label_ in _PLACES for t in e}
         people = {_words(t.subtree) for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.tag_ in ("NNP", "NNPS")
@@ -153,7 +155,7 @@ def _finished(text: str) -> str | None:
     text = " ".join(text.translate(_QUOTES).split()).strip(" ,;:–—-")
     text = _OR_NOT.sub("", text.rstrip("?.! ")).rstrip(" ,;:–—-.!")
     words = text.split()
-    if len(words) < _MIN_WORDS or any(w.casefold().strip(",.") in _PERSONAL for w in words):
+    if len(words) < _MIN_WORDS or any(w.strip(",.").casefold() in _PERSONAL and w.strip(",.") != "US" for w in words):
         return None
     text = text[:1].upper() + text[1:] + "?"
     return text if len(text) <= MAX_CHARS else None

@@ -53,6 +53,9 @@ def test_the_words_that_leave_something_open_pick_the_sentences_to_parse() -> No
      "What is Ana Lee's timeline for the vote?"),
     ("The ministry did not provide details on the route the convoy will take.",
      "What is the route the convoy will take?"),
+    ("Although she has not provided a timeline for the vote, Ana Lee said Lee would speak again on Friday.",
+     "What is Ana Lee's timeline for the vote?"),  # "Lee" of "Ana Lee" is the same person
+    ("It is unclear whether the US will cut aid.", "Will the US cut aid?"),  # the country, not "us"
     # What is yet to happen.
     ("Negotiators have not yet agreed on a date for the next round.",
      "Will negotiators agree on a date for the next round?"),
