@@ -426,7 +426,7 @@ def _check_support(briefing: Briefing, sources: list[Source], backend: Backend, 
     whose stance is its cited sentence's own words is put together from the parse, not written by
     the model: it is held to the parse (`support.attributed`), not judged by a model, and not
     sent back; so is a risk in its sentence's words (`support.stated`) and an open question
-    (`support.asked`)."""
+    in its sentence's words (`support.raised`)."""
     def repairer(failing: list[support.Judgement]) -> dict[str, Any]:
         import json
 

@@ -171,11 +171,7 @@ def _stated_risk(risk: dict[str, Any], ids: list[str]) -> dict[str, Any]:
     does not: its impact, horizon, signposts and whom it affects. The title, description and
     likelihood are the sentence's words (`possibility`), added by `from_answer`: the embedded
     model's own measured 1 of 19 supported, and its titles named other risks than their sentences'."""
-    fields = risk["properties"]
-    citations = {**fields["citations"], "items": {"enum": ids, "type": "string"}, "maxItems": 1}
-    keep = ("impact", "horizon", "indicators", "affected_actors")
-    return {"type": "object", "additionalProperties": False, "required": ["citations", *keep],
-            "properties": {"citations": citations, **{name: fields[name] for name in keep}}}
+    return _citing_one(risk, ids, ("impact", "horizon", "indicators", "affected_actors"))
 
 
 def _asked_question(question: dict[str, Any], ids: list[str]) -> dict[str, Any]:
@@ -183,9 +179,13 @@ def _asked_question(question: dict[str, Any], ids: list[str]) -> dict[str, Any]:
     matters and what would resolve it. The question is the sentence's (`unknowns`), added by
     `from_answer`: the embedded model's own asked about something else than its sentences, or
     came out garbled."""
-    fields = question["properties"]
+    return _citing_one(question, ids, ("why_it_matters", "what_would_resolve_it"))
+
+
+def _citing_one(item: dict[str, Any], ids: list[str], keep: tuple[str, ...]) -> dict[str, Any]:
+    """An item that cites one of these sentences, first, then has only the fields in `keep`."""
+    fields = item["properties"]
     citations = {**fields["citations"], "items": {"enum": ids, "type": "string"}, "maxItems": 1}
-    keep = ("why_it_matters", "what_would_resolve_it")
     return {"type": "object", "additionalProperties": False, "required": ["citations", *keep],
             "properties": {"citations": citations, **{name: fields[name] for name in keep}}}
 
