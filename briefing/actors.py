@@ -168,6 +168,28 @@ def _pipeline() -> Language | None:
     return nlp
 
 
+# Loaded off in `_pipeline`: on only for the sentences read for their tense and lemma.
+_TAGGING = ("tagger", "attribute_ruler", "lemmatizer")
+
+
+def parse(texts: list[str], tagged: bool = False) -> list[Any] | None:
+    """Each sentence parsed alone, one at a time across threads (`PARSING`); with `tagged`, its
+    words' tags and lemmas too (a question in the past needs "did … urge"). None when spaCy is
+    not installed."""
+    nlp = _pipeline()
+    if nlp is None:
+        return None
+    with PARSING:
+        switched = [name for name in _TAGGING if tagged and name in nlp.disabled]
+        for name in switched:
+            nlp.enable_pipe(name)
+        try:
+            return list(nlp.pipe(texts))
+        finally:
+            for name in switched:
+                nlp.disable_pipe(name)
+
+
 def available() -> bool:
     """Whether the name finder is installed."""
     return _pipeline() is not None

@@ -63,7 +63,7 @@ class Possibility:
 
     text: str
     likelihood: Likelihood
-    headline: str  # the clause's kernel, in its words, as a title: who may do what ("Trump may forsake Ukraine")
+    headline: str  # the clause's kernel, in its words, as a title: who may do what ("The allies may cut aid")
 
 
 def find(sources: list[Source], shown: Iterable[str] | None = None) -> dict[str, Possibility]:
@@ -78,14 +78,10 @@ def find(sources: list[Source], shown: Iterable[str] | None = None) -> dict[str,
 def stated(texts: list[str]) -> list[Possibility | None]:
     """For each sentence, what it says may happen (None where it states no possibility, or spaCy
     is not installed)."""
-    from .actors import _pipeline
-    from .injection.grammar import PARSING
+    from .actors import parse
 
-    nlp = _pipeline()
-    if nlp is None:
-        return [None] * len(texts)
-    with PARSING:
-        return [_possibility(doc) for doc in nlp.pipe(texts)]
+    docs = parse(texts)
+    return [None] * len(texts) if docs is None else [_possibility(doc) for doc in docs]
 
 
 def _possibility(doc: Any) -> Possibility | None:
@@ -99,8 +95,8 @@ def _possibility(doc: Any) -> Possibility | None:
             feared.append(_clause(token))
         elif word in _ESTIMATES and (head := _forecast(token)) is not None:
             modal.append(_clause(head))
-    # What is feared, not the fearing: "worried that Trump may forsake Ukraine" is "Trump may forsake
-    # Ukraine", "worried about the risk of a drought" is "the risk of a drought".
+    # What is feared, not the fearing: "worried that the allies may cut aid" is "the allies may cut
+    # aid", "worried about the risk of a drought" is "the risk of a drought".
     feared = [f for f in feared if not any(f.start <= m.start and m.end <= f.end and m != f for m in modal + feared)]
     spans = [s for s in modal + feared if len(s) >= _MIN_WORDS]
     if not spans:
@@ -176,8 +172,8 @@ def _opened(tokens: list[Any], root: Any) -> list[Any]:
 
 def _headline(span: Any) -> str:
     """The kernel of a clause, in its words: its subject, modal, verb and object, each without what
-    qualifies it ("President-elect Donald Trump may forsake Ukraine" of "… may forsake Ukraine amid
-    its conflict with Russia"); of a noun's phrase, the noun with what it is about ("worries about
+    qualifies it ("The storm could cut power" of "the storm could cut power to the coast by
+    nightfall"); of a noun's phrase, the noun with what it is about ("worries about
     the potential future backing"). Cut at a word to fit a title."""
     kept: set[int] = set()
     _kernel(span.root, kept, depth=0)
@@ -185,7 +181,7 @@ def _headline(span: Any) -> str:
     text, last = "", None
     for token in tokens:
         if last is not None:
-            # Joined as the sentence writes them: "President-elect", "Trump’s".
+            # Joined as the sentence writes them: "Vice-president", "Lee’s".
             between = span.doc[last.i + 1:token.i]
             glued = token.i == last.i + 1 and not last.whitespace_
             text += span.doc.text[last.idx + len(last.text):token.idx] if glued or (
@@ -205,7 +201,7 @@ _QUALIFIERS = {"compound", "amod", "nummod", "quantmod", "det", "neg", "aux", "a
 # Qualifiers kept with all they hold: "hundreds of millions", "not only".
 _WHOLE = {"compound", "amod", "neg", "nummod", "quantmod"}
 _CORE = {"nsubj", "nsubjpass", "dobj", "attr", "acomp", "oprd", "pobj", "pcomp", "xcomp", "ccomp", "expl", "poss"}
-_DEPTH = 6  # "hundreds of billions of dollars worth of stalled projects"
+_DEPTH = 6  # "hundreds of millions of dollars worth of new loans"
 _OBJECTS = {"dobj", "attr", "acomp", "xcomp", "ccomp", "oprd"}
 
 

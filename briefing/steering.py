@@ -24,7 +24,7 @@ The rules, each measured on the sample and the development articles (README, Wha
   ellipsis, nor use the request's own words ("citations 1.25" as a signpost, or ids in a row:
   "2.14, 2.16"), a brace (the model once closed the JSON inside a risk's description: "over
   the...','}]}"), an underscore (words glued: "Ministry_of"), a capital glued onto a lowercase
-  word ("strongestPossible") or dots in a row; and near
+  word ("closelyWatched") or dots in a row; and near
   its length cap (`schema.text_limits`) a text starts no such word and, closer still, no new word
   at all, nor a word that would fill it to its last character: it closes at the end of a phrase
   instead of being cut by the cap ("who is expected to…"). Only the texts the model writes are
@@ -241,7 +241,7 @@ def set_aside(written: str, piece: str, stances: Mapping[str, str] | None = None
         # No room to finish a phrase; a brace (the model closing the JSON inside a text); an
         # underscore (words glued: "Ministry_of"); sentence ids listed ("2.14, 2.16") in a text;
         # dots in a row (a model out of words wrote "being 4..........." up to the cap); a
-        # capital glued to a lowercase word ("strongestPossible").
+        # capital glued to a lowercase word ("closelyWatched").
         return True
     word = piece.strip()
     formed = piece if piece.startswith(" ") else current.rsplit(" ", 1)[-1] + piece  # the word it writes or ends
@@ -267,8 +267,8 @@ class SetAside:
 
 def _glued(current: str, inner: str) -> bool:
     """Whether a piece glues a capital onto a word that starts in lower case: two words run
-    together ("strongestPossible", "notBeen", seen in the embedded model's texts), not a name
-    that has a capital inside ("McConnell", "DeSantis", "JPMorgan")."""
+    together ("closelyWatched", "notBeen", as the embedded model wrote), not a name
+    that has a capital inside ("McConnell", "DeSantis", "PayPal")."""
     last = (_WORD.findall(current) or [""])[-1]
     return bool(inner[:1].isupper() and current[-1:].isalpha() and last[:1].islower())
 

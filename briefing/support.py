@@ -227,25 +227,28 @@ def stated(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
     may cut aid to the port."). None otherwise: the model judges it."""
     from .possibility import stated as possibilities
 
-    if claim.field != "risk" or not claim.cited or claim.cited[0] not in sentences:
-        return None
-    found = possibilities([sentences[claim.cited[0]]])[0]
+    cited = _first_cited(claim, "risk", sentences)
+    found = possibilities([cited])[0] if cited is not None else None
     if found is None or claim.text != f"Risk: {found.headline}: {found.text} (likelihood: {found.likelihood})":
         return None
     return Judgement(claim, "supported", STATED, f"{claim.cited[0]} states this possibility in these words, "
                      f"{found.likelihood} by its words")
 
 
+def _first_cited(claim: Claim, field: str, sentences: dict[str, str]) -> str | None:
+    """The first sentence a claim of this kind cites, which a claim read off the parse is read from."""
+    return sentences.get(claim.cited[0]) if claim.field == field and claim.cited else None
+
+
 def raised(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
     """Supported, with no model asked, when the claim is an open question put together from the
     parse (`unknowns`): the question its first cited sentence raises, in that sentence's words
-    ("Open question: Will the balloons fly?" citing "… a determination whether the balloons will
-    fly or not"). None otherwise: the model judges it."""
+    ("Open question: Will the bridge reopen?" citing "Officials will decide on Friday whether the
+    bridge will reopen or not."). None otherwise: the model judges it."""
     from .unknowns import asked
 
-    if claim.field != "open_question" or not claim.cited or claim.cited[0] not in sentences:
-        return None
-    question = asked([sentences[claim.cited[0]]])[0]
+    cited = _first_cited(claim, "open_question", sentences)
+    question = asked([cited])[0] if cited is not None else None
     if question is None or claim.text != f"Open question: {question}":
         return None
     return Judgement(claim, "supported", RAISED, f"{claim.cited[0]} raises this question, in these words")

@@ -7,29 +7,29 @@ matters and what would resolve it; the question is the sentence's own, right by 
 small model asked to write open questions asked its own ("Why is it important to have reliable
 transportation?"), which its cited sentences do not raise; its judge found 1 of 10 supported
 (bench/RESULTS.md). Asked to write them from sentences that leave something open, it still asked
-about something else, or wrote garbled questions ("… Ukraine is in the strongestPossible").
+about something else, or wrote garbled questions (two words run together, the question cut).
 
 A sentence raises a question when it
 
-- asks one about someone other than its reader: "Will winds whip parade balloons?";
-- says it is open whether something is so: "… make a determination whether the balloons will fly"
-  asks "Will the balloons fly?";
+- asks one about someone other than its reader: "Will the dam hold through the winter?";
+- says it is open whether something is so: "Officials will decide on Friday whether the bridge
+  will reopen or not" asks "Will the bridge reopen?";
 - says it is not known, said or decided what, who, how or when: "it is unclear when the deal will
   close" asks "When will the deal close?";
-- reports what is alleged or denied: "the president-elect allegedly urged Putin to refrain" asks
-  "Did the president-elect urge Putin to refrain?";
-- says what was not given: "he has not provided a detailed strategy for the conflict" asks "What
-  is Trump's detailed strategy for the conflict?", "did not provide further details on the
-  message he will convey" asks "What is the message Blinken will convey?";
-- says what is yet to happen: "29 of 50 states have yet to match that accomplishment" asks "Will
-  29 of 50 states match that accomplishment?".
+- reports what is alleged or denied: "the police allegedly beat the protesters" asks "Did the
+  police beat the protesters?";
+- says what was not given: "Although she has not provided a timeline for the vote, Ana Lee …" asks
+  "What is Ana Lee's timeline for the vote?", "did not provide details on the route the convoy
+  will take" asks "What is the route the convoy will take?";
+- says what is yet to happen: "nine of the ten mills have yet to reopen" asks "Will nine of the ten
+  mills reopen?".
 
 "He" and "she" are the one person the sentence names, or the sentence raises no question: a
 question must read on its own. Not a question: a reply not given ("declined to comment", "has yet
 to respond to a request for comment").
 
 The parse reads each sentence alone, so a saved briefing's questions are found again the same way
-from the sentences they cite (`support.asked`, `briefing verify --support`). English wording, as
+from the sentences they cite (`support.raised`, `briefing verify --support`). English wording, as
 the rest of the parse-based reading.
 """
 
@@ -72,6 +72,8 @@ _ASKING = {"ask", "wonder", "question", "see", "decide", "determine", "determina
 # Words whose clause is a question: "asked whether", "will decide whether", "the question of whether".
 _WONDERING = {"ask", "wonder", "question", "see", "decide", "determine", "determination", "decision", "debate",
               "consider", "weigh", "doubt", "uncertainty", "speculation"}
+# What, said or known, leaves its clause open when denied: "did not say whether…", "is not clear who…".
+_UNSAID = _ASKING | {"say", "tell", "explain", "disclose", "confirm", "reveal", "specify"}
 _OPEN_WORDS = {"unclear", "uncertain", "unknown", "undecided", "unanswered", "unresolved"}
 _WITHHELD = {"provide", "give", "disclose", "reveal", "specify", "detail", "release", "offer", "outline", "share"}
 _GIVEN = {"provide", "give", "offer", "share", "release"}  # of anything; the rest, of what is known
@@ -87,7 +89,6 @@ _CONTRACTED = {"'ll": "will", "’ll": "will", "'re": "are", "’re": "are", "'v
                "'d": "would", "’d": "would", "'s": "is", "’s": "is", "ca": "can", "wo": "will"}
 _DO = {"VBD": "did", "VBZ": "does", "VBP": "do"}
 _QUOTES = str.maketrans("", "", "\"“”«»„")
-_TAGGING = ("tagger", "attribute_ruler", "lemmatizer")  # loaded off (`actors._pipeline`)
 
 
 def find(sources: list[Source], shown: Iterable[str] | None = None) -> dict[str, str]:
@@ -103,25 +104,13 @@ def find(sources: list[Source], shown: Iterable[str] | None = None) -> dict[str,
 def asked(texts: list[str]) -> list[str | None]:
     """For each sentence, the question it raises in its words (None where it raises none, or spaCy
     is not installed)."""
-    from .actors import _pipeline
-    from .injection.grammar import PARSING
+    from .actors import parse
 
-    nlp = _pipeline()
     found: list[str | None] = [None] * len(texts)
     todo = [i for i, text in enumerate(texts) if UNSETTLED.search(text)]
-    if nlp is None or not todo:
-        return found
-    # The tagger and lemmatizer too: a question in the past needs the verb's tense and lemma.
-    tagging = [name for name in _TAGGING if name in nlp.disabled]
-    with PARSING:
-        for name in tagging:
-            nlp.enable_pipe(name)
-        try:
-            docs = list(nlp.pipe([texts[i] for i in todo]))
-        finally:
-            for name in tagging:
-                nlp.disable_pipe(name)
-    for i, doc in zip(todo, docs, strict=True):
+    # Tagged too: a question in the past needs the verb's tense and lemma.
+    docs = parse([texts[i] for i in todo], tagged=True) if todo else None
+    for i, doc in zip(todo, docs or [], strict=True):
         found[i] = _question(doc)
     return found
 
@@ -139,10 +128,10 @@ def _question(doc: Any) -> str | None:
 
 def _person(doc: Any) -> str | None:
     """The one person the sentence names, whom its "he" or "she" is: its one name of a person, else
-    its one named subject ("Although he has not provided…, Trump has expressed…"); None for none or
+    its one named subject ("Although he has not provided…, Tom Reed said…"); None for none or
     several."""
     people = {e.text.strip() for e in doc.ents if e.label_ == "PERSON"}
-    # "Trump" of "Donald Trump … Trump" is the same person: the fuller name.
+    # "Lee" of "Ana Lee … Lee" is the same person: the fuller name.
     people = {name for name in people if not any(other.endswith(" " + name) for other in people)}
     if not people:
         places = {t.i for e in doc.ents if e.label_ in _PLACES for t in e}
@@ -185,8 +174,8 @@ def _subject(verb: Any, person: str | None) -> tuple[list[Any], str] | None:
 
 
 def _inverted(verb: Any, person: str | None, skip: set[int]) -> str | None:
-    """A clause as a yes-no question: "the balloons will fly" as "will the balloons fly", "the
-    president-elect urged Putin" as "did the president-elect urge Putin". None where it has no
+    """A clause as a yes-no question: "the bridge will reopen" as "will the bridge reopen", "the
+    police beat the protesters" as "did the police beat the protesters". None where it has no
     subject the question can name, or is already a question."""
     found = _subject(verb, person)
     if found is None:
@@ -240,7 +229,7 @@ def _asked(token: Any, person: str | None) -> str | None:
 
 
 def _whether(token: Any, person: str | None) -> str | None:
-    """"… whether the balloons will fly" as "Will the balloons fly?"; "unclear if …" too."""
+    """"… whether the bridge will reopen" as "Will the bridge reopen?"; "unclear if …" too."""
     if token.dep_ != "mark" or token.lower_ not in ("whether", "if"):
         return None
     verb = token.head
@@ -259,8 +248,7 @@ def _asking(governor: Any) -> bool:
                    for c in governor.children)
     return (governor.lower_ in _OPEN_WORDS or governor.lemma_ in _WONDERING
             or any(c.dep_ == "dobj" and c.lemma_ in _WONDERING for c in governor.children)  # "make a decision"
-            or (negated and governor.lemma_ in _ASKING | {"say", "tell", "explain", "disclose", "confirm", "reveal",
-                                                           "specify", "clear", "know"})
+            or (negated and governor.lemma_ in _UNSAID)
             or (governor.dep_ == "xcomp" and governor.head.lemma_ in _REFUSED))
 
 
@@ -287,8 +275,7 @@ def _wh(token: Any, person: str | None) -> str | None:
 
 
 def _alleged(token: Any, person: str | None) -> str | None:
-    """"the president-elect allegedly urged Putin to refrain" as "Did the president-elect urge
-    Putin to refrain?"."""
+    """"the police allegedly beat the protesters" as "Did the police beat the protesters?"."""
     if token.lower_ not in _ALLEGED or token.dep_ != "advmod" or token.head.pos_ not in ("VERB", "AUX"):
         return None
     verb = token.head
@@ -309,9 +296,8 @@ def _denied(token: Any, person: str | None) -> str | None:
 
 
 def _withheld(token: Any, person: str | None) -> str | None:
-    """"has not provided a detailed strategy for the conflict" as "What is Trump's detailed
-    strategy for the conflict?"; "did not provide details on the message" as "What is the
-    message?"."""
+    """"has not provided a timeline for the vote" as "What is Ana Lee's timeline for the vote?";
+    "did not provide details on the route" as "What is the route?"."""
     if token.lemma_ not in _WITHHELD or token.pos_ != "VERB":
         return None
     refused = token.dep_ == "xcomp" and token.head.lemma_ in _REFUSED
@@ -366,8 +352,8 @@ def _named(tokens: list[Any], person: str | None, expletive: bool = False) -> st
 
 
 def _not_yet(token: Any, person: str | None) -> str | None:
-    """"29 of 50 states have yet to match that accomplishment" as "Will 29 of 50 states match that
-    accomplishment?"; "has not yet agreed on a date" as "Will … agree on a date?"."""
+    """"nine of the ten mills have yet to reopen" as "Will nine of the ten mills reopen?"; "has not yet
+    agreed on a date" as "Will … agree on a date?"."""
     if token.lower_ != "yet" or token.dep_ != "advmod":
         return None
     head = token.head
