@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .injection import smuggled as _smuggled
+from .overview import quotes
 from .schema import Briefing, written_texts
 from .sources import Source
 from .support import folded
@@ -211,6 +212,9 @@ def _repeats(briefing: Briefing, sentences: dict[str, str]) -> Iterator[str]:
     # A role in the words of a sentence it cites is the sources' (two actors may both be "President").
     quoted = {f"actors[{i}].role" for i, a in enumerate(briefing.actors)
               if a.role and any(folded(a.role) in folded(sentences.get(c, "")) for c in a.citations)}
+    # So is a bottom line or context that quotes its sentences (a position may quote one too).
+    quoted |= {name for name in ("bottom_line", "context")
+               if quotes(getattr(briefing, name), getattr(briefing, f"{name}_citations"), sentences)}
     fields = [(t.path, t.text) for t in written_texts(briefing) if t.written.free and t.path not in quoted]
     for i, (path, text) in enumerate(fields):
         for other, other_text in fields[:i]:

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import actors, content, grounding, possibility, stages, steering, support, templates, unknowns
+from . import actors, content, grounding, overview, possibility, stages, steering, support, templates, unknowns
 from .backends.base import Backend, ChatRequest, ChatResult, Message, ProgressCallback
 from .calls import call
 from .document import BriefingDocument, GroundingSummary, RunInfo, SourceEntry, SupportEntry
 from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
 from .possibility import Possibility
 from .record import Attempt, total
-from .request_schema import LENGTHS, Length, from_answer, json_schema
+from .request_schema import LENGTHS, QUOTING, Length, from_answer, json_schema
 from .schema import PATTERN_RULES, ROLE_PATTERN, Briefing
 from .settings import GenerateOptions
 from .sources import Source, as_read, date_mentions
@@ -78,7 +78,8 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
                    notes: list[stages.Note] | None = None,
                    holders: dict[str, list[str]] | None = None,
                    possibilities: dict[str, Possibility] | None = None,
-                   unsettled: dict[str, str] | None = None) -> list[Message]:
+                   unsettled: dict[str, str] | None = None,
+                   quoting: dict[str, list[str]] | None = None) -> list[Message]:
     """The system and user messages; source text enters only the user message, fenced as data."""
     common = {"audience": options.audience, "language": options.language, "vars": dict(options.vars)}
     system = prompt_set.render(templates.SYSTEM, **common)
@@ -94,6 +95,7 @@ def build_messages(sources: list[Source], options: GenerateOptions, prompt_set: 
         positions=[{"name": name, "sentences": ids} for name, ids in (holders or {}).items()],
         possibilities=None if possibilities is None else list(possibilities),
         unsettled=None if unsettled is None else list(unsettled),
+        overview=quoting,
         notes=notes or [],
         **common,
     )
@@ -114,7 +116,7 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
              stances: dict[str, dict[str, str]] | None = None,
              given: dict[str, tuple[str, str]] | None = None,
              possibilities: dict[str, Possibility] | None = None,
-             unsettled: dict[str, str] | None = None) -> Verdict:
+             unsettled: dict[str, str] | None = None, opening: dict[str, str] | None = None) -> Verdict:
     """Parse, validate, ground and review one output.
 
     Args:
@@ -131,6 +133,8 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
             description and likelihood, when risks were asked for as citations of them.
         unsettled: the question each sentence an open question may cite raises, when open
             questions were asked for as citations of them.
+        opening: the sentences the bottom line and context may quote, when they were asked for as
+            the ids of sentences (`overview`).
     """
     import json
 
@@ -138,12 +142,13 @@ def validate(answer: str, sources: list[Source], mentions: dict[str, tuple[str, 
 
     own: list[str] = []
     try:
-        data = from_answer(json.loads(answer), mentions or {}, stances, given, possibilities, unsettled)
+        data = from_answer(json.loads(answer), mentions or {}, stances, given, possibilities, unsettled, opening)
         misattributed = _misattributed(data, holders) if holders is not None else []
         misattributed += _uncited(data, "risks", list(possibilities), "states the possibility") \
             if possibilities is not None else []
         misattributed += _uncited(data, "open_questions", list(unsettled), "raises the question") \
             if unsettled is not None else []
+        misattributed += _unquoted(data, opening) if opening is not None else []
         if misattributed:
             return Verdict(None, misattributed)
         own = [] if mentions else _unfit_roles(data)
@@ -198,6 +203,13 @@ def _uncited(data: Any, name: str, allowed: list[str], what: str) -> list[str]:
             if isinstance(item, dict) and not set(map(str, item.get("citations") or [])) & set(allowed)]
 
 
+def _unquoted(data: Any, offered: dict[str, str]) -> list[str]:
+    """The bottom line or context of a decoded answer still listing ids after `from_answer` quoted
+    what it could: ids of sentences not offered (a server in plain JSON mode), for the repair prompt."""
+    return [f"{name}: list the ids of sentences that read on their own: {', '.join(offered)}"
+            for name in QUOTING if isinstance(data, dict) and isinstance(data.get(name), list)]
+
+
 def _describe(err: Any) -> str:
     where = ".".join(str(p) for p in err["loc"]) or "(top level)"
     if err["type"] == "string_pattern_mismatch":
@@ -228,6 +240,9 @@ class Prepared:
     # The sentences an open question may cite, with the question each raises: the open questions
     # (`unknowns`). None: the model writes its open questions.
     unsettled: dict[str, str] | None = None
+    # The sentences the bottom line and context may quote, by id (`overview`). None: the model
+    # writes them.
+    opening: dict[str, str] | None = None
 
     @property
     def mentions(self) -> dict[str, tuple[str, list[str]]]:
@@ -281,21 +296,24 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     # An open question is one a sentence raises, in its words.
     possibilities = possibility.find(sources, shown) if candidates else None
     unsettled = unknowns.find(sources, shown) if candidates else None
+    # The bottom line and context are sentences that read on their own, in their words.
+    opening = (overview.find(sources, shown) or None) if candidates else None
+    quoting = overview.choices(opening) if opening else None
     request_schema = json_schema(shown, dates, length, [c.name for c in candidates] or None, holders,
                                  list(possibilities) if possibilities is not None else None,
-                                 list(unsettled) if unsettled is not None else None)
+                                 list(unsettled) if unsettled is not None else None, quoting)
     messages = build_messages(sources, options, prompt_set, length, candidates, notes, holders, possibilities,
-                              unsettled)
+                              unsettled, quoting)
     # The stances are the cited sentences' own words, filled in after the answer: the sampler reads
     # them as texts the briefing shows, so the model does not write them again.
     stated = {i: text for c in holding for i, text in c.stances.items() if i in (holders or {}).get(c.name, [])}
     request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed,
-                          veto=steering.SetAside(stated) if stated else steering.set_aside)
+                          veto=steering.SetAside(stated, tuple(quoting["context"]) if quoting else ()))
     sent = backend.prepare(request).messages
     tokens, how = backend.count_tokens(sent)
     return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, candidates,
                     length.described_actors, holders or {}, {c.name: c.stances for c in holding}, given,
-                    possibilities, unsettled)
+                    possibilities, unsettled, opening)
 
 
 def shown_ids(sources: list[Source], options: GenerateOptions) -> list[str]:
@@ -541,7 +559,7 @@ def _answer(backend: Backend, request: ChatRequest, kind: str, progress: Progres
     """One call and its verdict, recorded in `attempts`."""
     result, attempt = call(backend, request, kind, progress)
     verdict = validate(result.content, sources, prepared.mentions, prepared.holders if prepared.candidates else None,
-                       prepared.stances, prepared.given, prepared.possibilities, prepared.unsettled)
+                       prepared.stances, prepared.given, prepared.possibilities, prepared.unsettled, prepared.opening)
     attempt.errors = verdict.errors
     attempts.append(attempt)
     return result, verdict

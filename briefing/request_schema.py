@@ -32,7 +32,14 @@ def _base_schema() -> dict[str, Any]:
     actor["required"] = [*actor["required"][:2], "role", *actor["required"][2:]]
     for name in ("risks", "open_questions"):  # a briefing may be left with none after its check, not before
         schema["properties"][name]["minItems"] = 1
+    for name in QUOTING:  # asked for in place of the texts, where they are sentences (`json_schema(overview=…)`)
+        del schema["properties"][f"{name}_citations"]
     return schema
+
+
+# The texts that are sentences of the sources where the request offers them (`overview`), with how
+# many sentences each may be.
+QUOTING = {"bottom_line": 2, "context": 1}
 
 
 def _role(schema: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +97,8 @@ LENGTHS = {
 def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str]] | None = None,
                 length: Length | None = None, actor_names: list[str] | None = None,
                 positions: dict[str, list[str]] | None = None,
-                possibilities: list[str] | None = None, unknowns: list[str] | None = None) -> dict[str, Any]:
+                possibilities: list[str] | None = None, unknowns: list[str] | None = None,
+                overview: Mapping[str, list[str]] | None = None) -> dict[str, Any]:
     """The JSON schema sent to the backend. Citations may name only real sentence ids; a timeline
     event takes a date the sources write and cites only sentences that write that date (sources
     without dates get an empty timeline).
@@ -113,6 +121,10 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         unknowns: the ids of the sentences that raise a question (`unknowns.find`): each open
             question cites one of them; its question is the sentence's (`from_answer`). An empty
             list asks for none; None leaves open questions free.
+        overview: for the bottom line and the context, the ids of the sentences each may quote
+            (`overview.choices`): each is the ids of the sentences it quotes, the model's choice
+            of them; their texts are those sentences (`from_answer`). None (or none to choose
+            from) leaves them free.
     """
     schema = copy.deepcopy(_BASE)
     defs = schema["$defs"]
@@ -157,6 +169,13 @@ def json_schema(citation_ids: list[str] | None = None, dates: dict[str, list[str
         _at_most(schema["properties"]["open_questions"], len(unknowns))
     if unknowns:
         defs["OpenQuestion"] = _asked_question(defs["OpenQuestion"], unknowns)
+    if overview and all(overview.get(name) for name in QUOTING):
+        for name, most_ids in QUOTING.items():
+            schema["properties"][name] = {"type": "array", "items": {"enum": overview[name], "type": "string"},
+                                          "minItems": 1, "maxItems": most_ids}
+        # The context last: the background is a sentence the briefing does not quote already
+        # (the embedded model's sampler sets aside one it cites, `steering`).
+        schema["properties"]["context"] = schema["properties"].pop("context")
     return schema
 
 
@@ -208,7 +227,7 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = Non
                 stances: dict[str, dict[str, str]] | None = None,
                 given: Mapping[str, tuple[str, str]] | None = None,
                 possibilities: Mapping[str, Possibility] | None = None,
-                questions: Mapping[str, str] | None = None) -> Any:
+                questions: Mapping[str, str] | None = None, overview: Mapping[str, str] | None = None) -> Any:
     """Turn a decoded answer in the request's keyed shape back into the briefing's lists: the
     actors, where they were the names the sources write (`json_schema(actor_names=…)`), positions
     keyed by actor (`json_schema(positions=…)`), risks citing a sentence that states a
@@ -229,9 +248,14 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = Non
             sentence is dropped, as it would say the same.
         questions: the question each sentence an open question may cite raises (`unknowns`): an
             open question's question is its cited sentence's; a second one citing it is dropped.
+        overview: the sentences the bottom line and context may quote (`overview.find`): each is
+            the text of the ids it lists, citing them. The context's sentence is left out of the
+            bottom line where the bottom line has another.
     """
     if not isinstance(data, dict):
         return data
+    if overview:
+        _quote_sentences(data, overview)
     if possibilities and isinstance(data.get("risks"), list):
         data["risks"] = _from_sentences(data["risks"], lambda p: {
             "title": p.headline, "description": p.text, "likelihood": p.likelihood}, possibilities)
@@ -249,6 +273,20 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = Non
         listed.append({"name": name, "kind": kind, "role": role, "citations": cited})
     data["actors"] = listed
     return data
+
+
+def _quote_sentences(data: dict[str, Any], sentences: Mapping[str, str]) -> None:
+    """The bottom line and context as the sentences whose ids they list (ids that are not among
+    `sentences` are left for validation to name)."""
+    from .overview import text_of
+
+    chosen = {name: ids for name in QUOTING if isinstance(ids := data.get(name), list)
+              and ids and all(isinstance(i, str) and i in sentences for i in ids)}
+    if "bottom_line" in chosen and "context" in chosen:  # one sentence is not said twice
+        rest = [i for i in chosen["bottom_line"] if i not in chosen["context"]]
+        chosen["bottom_line"] = rest or chosen["bottom_line"]
+    for name, ids in chosen.items():
+        data[name], data[f"{name}_citations"] = text_of(ids, sentences)
 
 
 def _from_sentences(items: list[Any], words: Callable[[Any], dict[str, Any]], said: Mapping[str, Any]) -> list[Any]:

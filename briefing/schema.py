@@ -84,6 +84,10 @@ CitationId = Annotated[str, StringConstraints(pattern=CITATION_PATTERN)]
 # The same id cited twice is cited once.
 Citations = Annotated[list[CitationId], Field(min_length=1, max_length=2),
                       AfterValidator(lambda ids: list(dict.fromkeys(ids))), Cited()]
+# The sentences a bottom line or context quotes, when it is theirs (`overview`); none when the model
+# wrote it.
+Quoted = Annotated[list[CitationId], Field(max_length=2), AfterValidator(lambda ids: list(dict.fromkeys(ids))),
+                   Cited()]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=240)]
 # Two sentences: measured, a bottom line ran to the 240 characters of `Text` in 12 of 30 briefings.
@@ -167,6 +171,9 @@ class Briefing(_Strict):
     title: Annotated[Short, LABEL]
     bottom_line: Annotated[Paragraph, FREE]
     context: Annotated[Paragraph, FREE]
+    # Where the bottom line and context are sentences of the sources (`overview`), the ones they quote.
+    bottom_line_citations: Quoted = []
+    context_citations: Quoted = []
     actors: Annotated[list[Actor], Field(min_length=1, max_length=24)]
     positions: Annotated[list[Position], Field(max_length=10)]
     # A request asks for at least one of each (`request_schema`); the support check may drop the

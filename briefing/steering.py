@@ -39,7 +39,7 @@ Strings are read as JSON: an escaped quote (`\\"`) inside a text does not end it
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .content import DANGLING, repeats
@@ -212,19 +212,49 @@ def _cites_a_repeat(written: str, piece: str, stances: Mapping[str, str]) -> boo
                for text in strings(earlier + _shown(earlier, stances)))
 
 
-def set_aside(written: str, piece: str, stances: Mapping[str, str] | None = None) -> bool:
+# The context's list of sentence ids, which a request that offers sentences asks for last
+# (`request_schema.json_schema(overview=…)`); a key, not a text (a text's quotes are escaped).
+_CONTEXT = re.compile(r'(?<!\\)"context"\s*:\s*\[')
+
+
+_ID = re.compile(r'"([0-9.]*)(")?')
+
+
+def _quoted_again(written: str, piece: str, offered: Sequence[str] = ()) -> bool:
+    """Whether `piece` writes an id in the context's list that the briefing cites already: the
+    background would be a sentence the reader has just read. With the ids the context may cite
+    (`offered`), a digit is set aside as soon as every id it could still become is cited, as a
+    model writes an id a digit at a time and the grammar leaves no way out of a complete one."""
+    start = _CONTEXT.search(written)
+    if start is None:
+        return False
+    listed, before = written[start.end():], written[:start.start()]
+    found = list(_ID.finditer(listed + piece))
+    if not found or found[-1].end() <= len(listed) or not any(ch.isdigit() or ch == '"' for ch in piece):
+        return False  # the piece writes no id
+    last = found[-1]
+    if last.group(2) is not None:
+        return f'"{last.group(1)}"' in before
+    could_be = [i for i in offered if i.startswith(last.group(1))]
+    return bool(could_be) and all(f'"{i}"' in before for i in could_be)
+
+
+def set_aside(written: str, piece: str, stances: Mapping[str, str] | None = None,
+              offered: Sequence[str] = ()) -> bool:
     """Whether the model, having written the JSON text `written`, may not write `piece` next: it
     starts a word that completes the opening of an earlier text, or a lowercase word that
     completes a run an earlier field wrote (names may recur in a run) or makes the text say what
     an earlier one said; or there is no room left to finish a phrase after it; or it closes a
-    text that does, a signpost that is only a name, or a text mid-phrase.
+    text that does, a signpost that is only a name, or a text mid-phrase; or it closes an id of
+    the context that the briefing cites already.
 
     Args:
         stances: the stance each sentence a position may cite gives its actor (filled in after the
             answer, `request_schema.from_answer`): a cited one counts as an earlier text, and a
             citation whose stance would repeat one is set aside.
+        offered: the ids the context may cite (`request_schema.json_schema(overview=…)`).
     """
-    if stances and _cites_a_repeat(written, piece, stances):
+    if (stances and _cites_a_repeat(written, piece, stances)) or _quoted_again(written, piece, offered):
         return True
     inside = open_string(written)
     shown = _shown(inside[0], stances) if stances and inside is not None else ""
@@ -256,13 +286,15 @@ def set_aside(written: str, piece: str, stances: Mapping[str, str] | None = None
 
 @dataclass(frozen=True)
 class SetAside:
-    """`set_aside` with the stances a request's positions may cite, as the request's veto (compared
-    by value, so that two requests for the same sources are equal)."""
+    """`set_aside` with the stances a request's positions may cite and the ids its context may
+    cite, as the request's veto (compared by value, so that two requests for the same sources are
+    equal)."""
 
     stances: Mapping[str, str] = field(default_factory=dict)
+    offered: tuple[str, ...] = ()
 
     def __call__(self, written: str, piece: str) -> bool:
-        return set_aside(written, piece, self.stances)
+        return set_aside(written, piece, self.stances, self.offered)
 
 
 def _glued(current: str, inner: str) -> bool:

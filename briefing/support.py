@@ -2,8 +2,9 @@
 
 Every model-written item of a briefing (an actor's role, a position, a risk with its likelihood,
 an open question, a timeline event, the title, bottom line and context) becomes a `Claim` stated
-the way a reader takes it in, with the ids it cites (the title, bottom line and context cite
-nothing of their own: they are judged against every sentence the briefing cites). A judge gives
+the way a reader takes it in, with the ids it cites (the title, and a bottom line or context the
+model wrote, cite nothing of their own: they are judged against every sentence the briefing cites;
+a bottom line or context that quotes sentences, `overview`, cites them). A judge gives
 each one of four verdicts:
 
 - supported: the cited sentences state it;
@@ -14,7 +15,8 @@ each one of four verdicts:
 
 Five judges answer, the first that can: the facts check (a number, month or weekday the claim
 states that no cited sentence writes; no model), the quote check (an actor's role in the very
-words a cited sentence sets beside its name; no model), the attribution (a position put together
+words a cited sentence sets beside its name, or a bottom line or context that is its sentences
+word for word; no model), the attribution (a position put together
 from the sentence parse, held to it; no model), the possibility check (a risk that is what its
 sentence says may happen, in its words, with the likelihood its words give; no model) and the
 model, asked about each remaining claim in a grammar-constrained call with the sentences it cites.
@@ -73,9 +75,11 @@ class Judgement:
 def claims(briefing: Briefing) -> list[Claim]:
     """The briefing's model-written items, in reading order."""
     everything = tuple(briefing.citation_ids())
+    # A bottom line or context that quotes sentences (`overview`) cites them; written, it rests on all.
     found = [Claim("title", "title", briefing.title, everything),
-             Claim("bottom_line", "bottom_line", briefing.bottom_line, everything),
-             Claim("context", "context", briefing.context, everything)]
+             Claim("bottom_line", "bottom_line", briefing.bottom_line,
+                   tuple(briefing.bottom_line_citations) or everything),
+             Claim("context", "context", briefing.context, tuple(briefing.context_citations) or everything)]
     found += [Claim(f"actors[{i}]", "role", f"{a.name}: {a.role}", tuple(a.citations))
               for i, a in enumerate(briefing.actors) if a.role]
     found += [Claim(f"positions[{i}]", "position", f"{p.actor}: {p.stance}", tuple(p.citations))
@@ -165,13 +169,17 @@ def folded(text: str) -> str:
 
 
 def quoted(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
-    """Supported, with no model asked, when the claim is an actor's role that a cited sentence
+    """Supported, with no model asked, when the claim is a bottom line or context that is the
+    sentences it cites, word for word (`overview`), or an actor's role that a cited sentence
     gives in the same words, set beside the actor's name ("Ana Lee, a senior fellow at the
     Brookings Institution, said" for "Ana Lee: senior fellow at the Brookings Institution"; an
     age between them may stay: "Lee, 51, co-owner of …") or before it as a title ("Secretary of
     State Ana Lee"). The name may be the surname alone. None otherwise: the model judges it."""
+    from .overview import quotes
     from .schema import ROLE_OPEN_END
 
+    if claim.field in ("bottom_line", "context") and quotes(claim.text, claim.cited, sentences):
+        return Judgement(claim, "supported", QUOTED, f"the words of {', '.join(claim.cited)}")
     if claim.field != "role":
         return None
     name, _, role = (folded(part) for part in claim.text.partition(": "))

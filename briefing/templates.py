@@ -30,7 +30,7 @@ TEMPLATES = {
     SYSTEM: ("system message: the analyst's role and the rules", {"audience", "language", "vars"}),
     REQUEST: ("user message: the numbered sources and what to write",
               {"sources", "fence", "focus", "limits", "audience", "language", "vars", "withhold_suspicious",
-               "actors", "also_named", "positions", "possibilities", "unsettled", "notes"}),
+               "actors", "also_named", "positions", "possibilities", "unsettled", "overview", "notes"}),
     NOTES: ("user message for one part of a long document: the notes to take",
             {"sources", "fence", "part", "parts", "points", "audience", "language", "vars"}),
     REPAIR: ("user message after an invalid answer: the validation errors", {"errors", "vars"}),
@@ -190,8 +190,7 @@ def lint(folder: Path) -> list[str]:
 
 def _request_problems(folder: Path) -> list[str]:
     """Render the request with a probe source: the pipeline needs the ids, the fence and the fields."""
-    from .request_schema import LENGTHS
-    from .schema import Briefing
+    from .request_schema import LENGTHS, json_schema
     from .sources import make_source
 
     probe = make_source("First probe sentence. Second probe sentence.", source_id="1", origin="probe")
@@ -200,7 +199,7 @@ def _request_problems(folder: Path) -> list[str]:
         text = PromptSet(folder).render(REQUEST, sources=[probe], fence=fence, focus=None, audience=None,
                                         language="English", limits=LENGTHS["standard"].limits(), vars={},
                                         withhold_suspicious=True, actors=[], also_named=[], positions=[],
-                                        possibilities=None, unsettled=None, notes=[])
+                                        possibilities=None, unsettled=None, overview=None, notes=[])
     except ConfigError as e:
         return [str(e)]
     path = folder / REQUEST
@@ -209,7 +208,7 @@ def _request_problems(folder: Path) -> list[str]:
         problems.append(f"{path}: does not show the numbered sentences ([1.1] …) the model must cite")
     if text.count(fence) < 2:
         problems.append(f"{path}: does not fence the sources with {{{{ fence }}}} (source text must stay data)")
-    missing = [f for f in Briefing.model_fields if f not in text]
+    missing = [f for f in json_schema()["properties"] if f not in text]  # what the model is asked for
     if missing:
         problems.append(f"{path}: never asks for {', '.join(missing)}")
     return problems

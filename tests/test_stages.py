@@ -16,7 +16,7 @@ from briefing.verify import verify
 from conftest import CliRun
 from helpers import SEED, FakeBackend, as_json, good_briefing
 
-WINDOW = 2200  # the sample article's one-call prompt (about 1,900 tokens) and a 512-token answer do not fit
+WINDOW = 2300  # the sample article's one-call prompt (about 1,900 tokens) and a 512-token answer do not fit
 # The canned notes and briefing are not what the parts say: the support check has its own tests.
 OPTIONS = GenerateOptions(max_tokens=512, support_check=False)
 
@@ -122,6 +122,6 @@ def test_dry_run_shows_the_plan(run_cli: CliRun, backend: FakeBackend, capsys: p
     backend.context_window = WINDOW
     assert run_cli(["generate", str(SEED), "--dry-run", "--max-tokens", "512"]) == 0
     out = capsys.readouterr().out
-    assert "=== plan ===\nstaged: the sources do not fit one 2,200-token call;" in out
+    assert "=== plan ===\nstaged: the sources do not fit one 2,300-token call;" in out
     assert "=== part 1 of" in out and "Take notes for a policy briefing" in out
     assert backend.requests == []
