@@ -308,7 +308,8 @@ def prepare(sources: list[Source], backend: Backend, options: GenerateOptions | 
     # them as texts the briefing shows, so the model does not write them again.
     stated = {i: text for c in holding for i, text in c.stances.items() if i in (holders or {}).get(c.name, [])}
     request = ChatRequest(messages, request_schema, options.max_tokens, options.temperature, options.seed,
-                          veto=steering.SetAside(stated, tuple(quoting["context"]) if quoting else ()))
+                          veto=steering.SetAside(stated, tuple(quoting["context"]) if quoting else (),
+                                                 steering.vocabulary(s.text for src in sources for s in src.sentences)))
     sent = backend.prepare(request).messages
     tokens, how = backend.count_tokens(sent)
     return Prepared(request, prompt_set, tokens, how, backend.context_window, sent, candidates,

@@ -27,8 +27,9 @@ The rules, each measured on the sample and the development articles (README, Wha
   word ("closelyWatched") or dots in a row; and near
   its length cap (`schema.text_limits`) a text starts no such word and, closer still, no new word
   at all, nor a word that would fill it to its last character: it closes at the end of a phrase
-  instead of being cut by the cap ("who is expected to…"). Only the texts the model writes are
-  judged, not keys, names or dates;
+  instead of being cut by the cap ("who is expected to…"); a word that begins a word of the
+  sources (" exceed" of "exceeding") needs room for the whole of it. Only the texts the model
+  writes are judged, not keys, names or dates;
 - a position's stance is its cited sentence's own words, filled in after the answer: once cited,
   it counts as an earlier text, and a citation whose stance would repeat an earlier text is set
   aside for another of that actor's sentences.
@@ -39,7 +40,7 @@ Strings are read as JSON: an escaped quote (`\\"`) inside a text does not end it
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .content import DANGLING, repeats
@@ -47,6 +48,8 @@ from .schema import text_limits
 
 # The shortest run of words a text may not copy from earlier output.
 REPEAT_WORDS = 8
+# A word's first letters, from this many on, tell which words of the sources it may be (`_length`).
+PREFIX_LETTERS = 4
 # Characters left before a text's cap under which it starts no word a phrase does not end on, and
 # under which it starts no new word at all (most words are shorter).
 NO_DANGLING_WORD = 25
@@ -180,6 +183,21 @@ def ends_mid_phrase(written: str, piece: str) -> bool:
     return stripped.endswith((",", ";", ":", "-", "…", "...")) or (bool(last) and last[0].casefold() in DANGLING)
 
 
+def vocabulary(texts: Iterable[str]) -> frozenset[str]:
+    """The words of `texts`, casefolded: how long the word a piece starts will be (`set_aside`)."""
+    return frozenset(w.casefold() for text in texts for w in _WORD.findall(text))
+
+
+def _length(piece: str, words: Collection[str]) -> int:
+    """How long the text `piece` starts will be: the piece, or where its word is the first letters
+    of words of `words` and not one of them (" exceed" of "exceeding"), the shortest of them."""
+    stem = (_WORD.findall(piece) or [""])[0].casefold()
+    if len(stem) < PREFIX_LETTERS or stem in words or not _WORD.match(piece.lstrip()):
+        return len(piece)
+    longer = [len(w) for w in words if w.startswith(stem)]
+    return len(piece) - len(stem) + min(longer) if longer else len(piece)
+
+
 # Words from the request's own vocabulary that a text is not about: "citations 1.25" as a signpost.
 _REQUEST_WORDS = {"citation", "citations"}
 
@@ -240,7 +258,7 @@ def _quoted_again(written: str, piece: str, offered: Sequence[str] = ()) -> bool
 
 
 def set_aside(written: str, piece: str, stances: Mapping[str, str] | None = None,
-              offered: Sequence[str] = ()) -> bool:
+              offered: Sequence[str] = (), words: Collection[str] = ()) -> bool:
     """Whether the model, having written the JSON text `written`, may not write `piece` next: it
     starts a word that completes the opening of an earlier text, or a lowercase word that
     completes a run an earlier field wrote (names may recur in a run) or makes the text say what
@@ -253,6 +271,8 @@ def set_aside(written: str, piece: str, stances: Mapping[str, str] | None = None
             answer, `request_schema.from_answer`): a cited one counts as an earlier text, and a
             citation whose stance would repeat one is set aside.
         offered: the ids the context may cite (`request_schema.json_schema(overview=…)`).
+        words: the sources' words (`vocabulary`): a word that starts one of them near a text's
+            cap needs room for the whole of it.
     """
     if (stances and _cites_a_repeat(written, piece, stances)) or _quoted_again(written, piece, offered):
         return True
@@ -265,7 +285,7 @@ def set_aside(written: str, piece: str, stances: Mapping[str, str] | None = None
     earlier, current = inside
     left = room(earlier, current)
     inner = piece.split('"', 1)[0]  # what the piece writes inside the text, before any closing quote
-    if left is not None and (_no_room(current, piece, left) or any(ch in inner for ch in "{}[]_")
+    if left is not None and (_no_room(current, piece, left, words) or any(ch in inner for ch in "{}[]_")
                              or _IDS.search(current[-12:] + inner) or ".." in current[-2:] + inner
                              or _glued(current, inner)):
         # No room to finish a phrase; a brace (the model closing the JSON inside a text); an
@@ -286,15 +306,16 @@ def set_aside(written: str, piece: str, stances: Mapping[str, str] | None = None
 
 @dataclass(frozen=True)
 class SetAside:
-    """`set_aside` with the stances a request's positions may cite and the ids its context may
-    cite, as the request's veto (compared by value, so that two requests for the same sources are
-    equal)."""
+    """`set_aside` with the stances a request's positions may cite, the ids its context may cite
+    and the sources' words, as the request's veto (compared by value, so that two requests for the
+    same sources are equal)."""
 
     stances: Mapping[str, str] = field(default_factory=dict)
     offered: tuple[str, ...] = ()
+    words: frozenset[str] = frozenset()
 
     def __call__(self, written: str, piece: str) -> bool:
-        return set_aside(written, piece, self.stances, self.offered)
+        return set_aside(written, piece, self.stances, self.offered, self.words)
 
 
 def _glued(current: str, inner: str) -> bool:
@@ -305,15 +326,16 @@ def _glued(current: str, inner: str) -> bool:
     return bool(inner[:1].isupper() and current[-1:].isalpha() and last[:1].islower())
 
 
-def _no_room(current: str, piece: str, left: int) -> bool:
+def _no_room(current: str, piece: str, left: int, words: Collection[str] = ()) -> bool:
     """Whether, `left` characters before its cap, a text may not go on with `piece`: within
     `NO_DANGLING_WORD`, no word a phrase does not end on and no comma; within `NO_NEW_WORD`,
     nothing but a short word's last letters, the end of a sentence or the closing quote (a model
     refused a new word glues one on instead: "portAuthority", "Ministry_of_Po")."""
     word = piece.strip()
-    if piece.startswith(" ") and any(ch.isalpha() for ch in piece) and len(piece) > left - WORD_RESERVE:
+    if piece.startswith(" ") and any(ch.isalpha() for ch in piece) and _length(piece, words) > left - WORD_RESERVE:
         # A new word must leave room to be finished: one that fills the text to its cap ("with
-        # harbour infrastructure") looks cut, and one left no room for its last letters is cut.
+        # harbour infrastructure") looks cut, and one left no room for its last letters is cut
+        # (refused " exceeding", a model wrote " exceed" and ended on "exceedin").
         return True
     if left < NO_DANGLING_WORD and (word[:1] in (",", ";", ":", "-", "–", "—")
                                     or (piece.startswith(" ") and word.casefold() in DANGLING)):
@@ -322,5 +344,10 @@ def _no_room(current: str, piece: str, left: int) -> bool:
                                and not any(ch.isalpha() for ch in piece)):  # not ".effect"
         return False
     last = (_WORD.findall(current) or [""])[-1]
-    continues = bool(piece[:1].islower() and current[-1:].isalpha() and len(last) < 8 and last[-1:].islower())
+    # A word's next letters: a short word's, or those of a word begun before new words stopped,
+    # which the model may finish ("exceed|in" was otherwise closed as "exceedin"); not a word
+    # glued on once they stopped.
+    begun_before = left + len(last) >= NO_NEW_WORD
+    continues = bool(piece[:1].islower() and current[-1:].isalpha() and (len(last) < 8 or begun_before)
+                     and last[-1:].islower())
     return not (continues and left >= NO_LETTER and len(piece) < left)  # a word's end that fills the cap looks cut

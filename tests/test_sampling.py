@@ -205,3 +205,20 @@ def test_no_capital_glued_onto_a_lowercase_word_in_a_text() -> None:
     assert set_aside(context, "Possible") and not set_aside(context, " possible") and not set_aside(context, "ly")
     # A name with a capital inside is no glue.
     assert not set_aside('{"context":"Senate leader Mc', "Connell") and not set_aside('{"context":"JP', "Morgan")
+
+
+
+def test_a_word_begun_before_the_cap_s_last_letters_may_be_finished() -> None:
+    """Near a signpost's cap the sampler refused " exceeding" (no room left after it), allowed
+    " exceed", then refused the word's last letter: the text closed on "exceedin"."""
+    from briefing.steering import set_aside, vocabulary
+
+    written = ('{"risks":[{"indicators":["Ukraine\'s military faces mounting pressure from Russia along a '
+               'front lines')
+    words = vocabulary(["Its military faces a front line exceeding 1,000 km."])
+    assert set_aside(written, " exceeding")  # a new word leaves room to be finished
+    assert set_aside(written, " exceed", words=words)  # as does one that begins a word of the sources
+    assert not set_aside(written, " exceed")  # not knowing the sources' words
+    assert not set_aside(written, " near", words=words)
+    assert not set_aside(written + " exceedin", "g")  # begun before new words stopped: finished
+    assert set_aside(written + " exceeding", " by")  # no new word this close to the cap
