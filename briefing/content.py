@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .injection import smuggled as _smuggled
-from .overview import quotes
+from .overview import QUOTING, quotes
 from .schema import Briefing, written_texts
 from .sources import Source
 from .support import folded
@@ -84,7 +84,7 @@ _COMMON = {"that", "this", "with", "from", "have", "been", "were", "will", "woul
 
 
 def _telling(text: str) -> set[str]:
-    return {w for w in _words(text) if len(w) > 3 and w not in _COMMON}
+    return {w for w in word_set(text) if len(w) > 3 and w not in _COMMON}
 
 
 def drop_repeated_items(briefing: Briefing) -> list[str]:
@@ -197,13 +197,14 @@ def _phrase(words: list[str], backwards: bool = False) -> list[str]:
     return kept
 
 
-def _words(text: str) -> set[str]:
+def word_set(text: str) -> set[str]:
+    """The words of `text`, casefolded."""
     return {w.casefold() for w in _WORD.findall(text)}
 
 
 def repeats(text: str, other: str) -> bool:
     """Whether one text says what another does: the same words, as sets (Jaccard ≥ 0.8)."""
-    words, other_words = _words(text), _words(other)
+    words, other_words = word_set(text), word_set(other)
     union = words | other_words
     return bool(union) and len(words & other_words) / len(union) >= REPEAT_JACCARD
 
@@ -213,7 +214,7 @@ def _repeats(briefing: Briefing, sentences: dict[str, str]) -> Iterator[str]:
     quoted = {f"actors[{i}].role" for i, a in enumerate(briefing.actors)
               if a.role and any(folded(a.role) in folded(sentences.get(c, "")) for c in a.citations)}
     # So is a bottom line or context that quotes its sentences (a position may quote one too).
-    quoted |= {name for name in ("bottom_line", "context")
+    quoted |= {name for name in QUOTING
                if quotes(getattr(briefing, name), getattr(briefing, f"{name}_citations"), sentences)}
     fields = [(t.path, t.text) for t in written_texts(briefing) if t.written.free and t.path not in quoted]
     for i, (path, text) in enumerate(fields):
@@ -224,10 +225,10 @@ def _repeats(briefing: Briefing, sentences: dict[str, str]) -> Iterator[str]:
 
 
 def _bare_names(briefing: Briefing) -> Iterator[str]:
-    names = [_words(a.name) for a in briefing.actors]
+    names = [word_set(a.name) for a in briefing.actors]
     for i, risk in enumerate(briefing.risks):
         for j, signpost in enumerate(risk.indicators):
-            parts = [_words(p) for p in re.split(r"\s*(?:[;,&/]|\band\b)\s*", signpost) if p.strip()]
+            parts = [word_set(p) for p in re.split(r"\s*(?:[;,&/]|\band\b)\s*", signpost) if p.strip()]
             if parts and all(part and any(part <= name for name in names) for part in parts):
                 yield (f"risks[{i}].indicators[{j}] ({signpost!r}) is only a name: write an observable event "
                        "to watch for, such as a decision, a vote or a statement")

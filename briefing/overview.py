@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .sources import Source
 
+# The briefing's texts that are sentences of the sources where the request offers them, with how
+# many sentences each may quote.
+QUOTING = {"bottom_line": 2, "context": 1}
 MAX_CHARS = 320  # `schema.Paragraph`
 MIN_WORDS = 6
 LEADING = 4  # how many of each source's first such sentences the bottom line may quote

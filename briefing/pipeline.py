@@ -18,7 +18,7 @@ from .document import BriefingDocument, GroundingSummary, RunInfo, SourceEntry, 
 from .errors import ModelRefusedError, TooLargeError, TruncatedOutputError, ValidationFailedError
 from .possibility import Possibility
 from .record import Attempt, total
-from .request_schema import LENGTHS, QUOTING, Length, from_answer, json_schema
+from .request_schema import LENGTHS, Length, from_answer, json_schema
 from .schema import PATTERN_RULES, ROLE_PATTERN, Briefing
 from .settings import GenerateOptions
 from .sources import Source, as_read, date_mentions
@@ -207,7 +207,7 @@ def _unquoted(data: Any, offered: dict[str, str]) -> list[str]:
     """The bottom line or context of a decoded answer still listing ids after `from_answer` quoted
     what it could: ids of sentences not offered (a server in plain JSON mode), for the repair prompt."""
     return [f"{name}: list the ids of sentences that read on their own: {', '.join(offered)}"
-            for name in QUOTING if isinstance(data, dict) and isinstance(data.get(name), list)]
+            for name in overview.QUOTING if isinstance(data, dict) and isinstance(data.get(name), list)]
 
 
 def _describe(err: Any) -> str:

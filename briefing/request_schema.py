@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .grounding import sort_ids
+from .overview import QUOTING, text_of
 from .possibility import Possibility
 from .schema import ROLE_PATTERN, Briefing, most
 
@@ -35,11 +36,6 @@ def _base_schema() -> dict[str, Any]:
     for name in QUOTING:  # asked for in place of the texts, where they are sentences (`json_schema(overview=…)`)
         del schema["properties"][f"{name}_citations"]
     return schema
-
-
-# The texts that are sentences of the sources where the request offers them (`overview`), with how
-# many sentences each may be.
-QUOTING = {"bottom_line": 2, "context": 1}
 
 
 def _role(schema: dict[str, Any]) -> dict[str, Any]:
@@ -278,8 +274,6 @@ def from_answer(data: Any, actors: dict[str, tuple[str, list[str]]] | None = Non
 def _quote_sentences(data: dict[str, Any], sentences: Mapping[str, str]) -> None:
     """The bottom line and context as the sentences whose ids they list (ids that are not among
     `sentences` are left for validation to name)."""
-    from .overview import text_of
-
     chosen = {name: ids for name in QUOTING if isinstance(ids := data.get(name), list)
               and ids and all(isinstance(i, str) and i in sentences for i in ids)}
     if "bottom_line" in chosen and "context" in chosen:  # one sentence is not said twice

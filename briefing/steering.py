@@ -43,7 +43,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .content import DANGLING, repeats
+from .content import DANGLING, repeats, word_set
 from .schema import text_limits
 
 # The shortest run of words a text may not copy from earlier output.
@@ -185,7 +185,7 @@ def ends_mid_phrase(written: str, piece: str) -> bool:
 
 def vocabulary(texts: Iterable[str]) -> frozenset[str]:
     """The words of `texts`, casefolded: how long the word a piece starts will be (`set_aside`)."""
-    return frozenset(w.casefold() for text in texts for w in _WORD.findall(text))
+    return frozenset().union(*map(word_set, texts))
 
 
 def _length(piece: str, words: Collection[str]) -> int:

@@ -175,10 +175,10 @@ def quoted(claim: Claim, sentences: dict[str, str]) -> Judgement | None:
     Brookings Institution, said" for "Ana Lee: senior fellow at the Brookings Institution"; an
     age between them may stay: "Lee, 51, co-owner of …") or before it as a title ("Secretary of
     State Ana Lee"). The name may be the surname alone. None otherwise: the model judges it."""
-    from .overview import quotes
+    from .overview import QUOTING, quotes
     from .schema import ROLE_OPEN_END
 
-    if claim.field in ("bottom_line", "context") and quotes(claim.text, claim.cited, sentences):
+    if claim.field in QUOTING and quotes(claim.text, claim.cited, sentences):
         return Judgement(claim, "supported", QUOTED, f"the words of {', '.join(claim.cited)}")
     if claim.field != "role":
         return None
